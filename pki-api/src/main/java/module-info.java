@@ -1,0 +1,9 @@
+/**
+ * OneCA's public API and store SPI. Depends on the JDK only, so that store backends and users can
+ * depend on it without pulling in a crypto library.
+ */
+module io.oneca.api {
+  exports io.oneca.api;
+  exports io.oneca.api.store;
+  exports io.oneca.api.store.spi;
+}

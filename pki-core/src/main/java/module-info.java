@@ -1,0 +1,14 @@
+/**
+ * OneCA's engine: CA generation and validation with BouncyCastle, exactly-once bootstrap through a
+ * {@link io.oneca.api.store.VersionedStore}, leaf issuance, and the embedded stores.
+ */
+module io.oneca.core {
+  requires transitive io.oneca.api;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
+  requires org.bouncycastle.util;
+  requires org.slf4j;
+
+  exports io.oneca.core;
+  exports io.oneca.core.store;
+}
