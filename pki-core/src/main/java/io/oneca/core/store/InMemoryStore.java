@@ -1,0 +1,203 @@
+package io.oneca.core.store;
+
+import io.oneca.api.InvalidRequestException;
+import io.oneca.api.StoreClosedException;
+import io.oneca.api.store.CasResult;
+import io.oneca.api.store.KeyScope;
+import io.oneca.api.store.Precondition;
+import io.oneca.api.store.StoreKeys;
+import io.oneca.api.store.StoreListener;
+import io.oneca.api.store.Subscription;
+import io.oneca.api.store.Versioned;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.api.store.spi.SubscriptionRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A {@link VersionedStore} held in this JVM's memory: for tests, single-process deployments and as
+ * the reference the other backends are compared with. Every operation completes before it returns.
+ *
+ * <p>One instance is the storage; {@link #newClient()} gives further clients of the same storage
+ * (as replicas each have their own etcd client), each with its own subscriptions and lifecycle.
+ * Versions are one counter for the whole storage, so they increase across delete and re-create.
+ */
+public final class InMemoryStore implements VersionedStore {
+  private final Storage storage;
+  private final SubscriptionRegistry registry;
+  private final String backend;
+  private volatile boolean closed;
+
+  private InMemoryStore(Storage storage) {
+    this.storage = storage;
+    this.backend = "in-memory:" + storage.id;
+    this.registry = new SubscriptionRegistry(backend);
+  }
+
+  /** Returns a client of new, empty storage. */
+  public static InMemoryStore create() {
+    return new InMemoryStore(new Storage());
+  }
+
+  /**
+   * Returns another client of the same storage. Closing one client does not affect the others.
+   *
+   * @return the new client
+   */
+  public InMemoryStore newClient() {
+    return new InMemoryStore(storage);
+  }
+
+  @Override
+  public String backend() {
+    return backend;
+  }
+
+  @Override
+  public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
+    StoreKeys.validateKey(key);
+    if (closed) {
+      return CompletableFuture.failedFuture(new StoreClosedException(backend));
+    }
+    synchronized (storage) {
+      return CompletableFuture.completedFuture(Optional.ofNullable(storage.values.get(key)).map(InMemoryStore::copy));
+    }
+  }
+
+  @Override
+  public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
+    StoreKeys.validateKey(key);
+    Objects.requireNonNull(precondition, "precondition");
+    StoreKeys.validateValue(key, value);
+    byte[] stored = value.clone();
+    if (closed) {
+      return CompletableFuture.failedFuture(new StoreClosedException(backend));
+    }
+    synchronized (storage) {
+      Versioned<byte[]> current = storage.values.get(key);
+      if (!holds(precondition, current)) {
+        return CompletableFuture.completedFuture(new CasResult.Conflict(Optional.ofNullable(current).map(InMemoryStore::copy)));
+      }
+      Versioned<byte[]> written = new Versioned<>(key, stored, ++storage.revision);
+      storage.values.put(key, written);
+      storage.publish(key, Optional.of(written));
+      return CompletableFuture.completedFuture(new CasResult.Applied(copy(written)));
+    }
+  }
+
+  @Override
+  public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
+    StoreKeys.validateKey(key);
+    Objects.requireNonNull(precondition, "precondition");
+    if (!(precondition instanceof Precondition.AtVersion)) {
+      throw new InvalidRequestException("precondition", "delete needs atVersion(v), was " + precondition);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StoreClosedException(backend));
+    }
+    synchronized (storage) {
+      Versioned<byte[]> current = storage.values.get(key);
+      if (!holds(precondition, current)) {
+        return CompletableFuture.completedFuture(new CasResult.Conflict(Optional.ofNullable(current).map(InMemoryStore::copy)));
+      }
+      storage.values.remove(key);
+      storage.revision++;
+      storage.publish(key, Optional.empty());
+      return CompletableFuture.completedFuture(new CasResult.Applied(copy(current)));
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<Versioned<byte[]>>> list(String prefix) {
+    StoreKeys.validatePrefix(prefix);
+    if (closed) {
+      return CompletableFuture.failedFuture(new StoreClosedException(backend));
+    }
+    synchronized (storage) {
+      return CompletableFuture.completedFuture(storage.list(KeyScope.prefix(prefix)));
+    }
+  }
+
+  @Override
+  public Subscription subscribe(KeyScope scope, StoreListener listener, Executor executor) {
+    Objects.requireNonNull(scope, "scope");
+    if (closed) {
+      throw new StoreClosedException(backend);
+    }
+    synchronized (storage) {
+      Subscription subscription = registry.register(scope, listener, executor);
+      storage.clients.add(this);
+      registry.publishSnapshot(scope, storage.list(scope));
+      return subscription;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (storage) {
+      storage.clients.remove(this);
+    }
+    registry.closeAll();
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryStore[" + backend + "]";
+  }
+
+  private static boolean holds(Precondition precondition, Versioned<byte[]> current) {
+    if (precondition instanceof Precondition.AtVersion at) {
+      return current != null && current.version() == at.version();
+    }
+    return current == null;
+  }
+
+  private static Versioned<byte[]> copy(Versioned<byte[]> value) {
+    return value.map(byte[]::clone);
+  }
+
+  /** The shared storage behind one or more clients. Guarded by its own monitor. */
+  private static final class Storage {
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    final long id = IDS.incrementAndGet();
+    final TreeMap<String, Versioned<byte[]>> values = new TreeMap<>();
+    final java.util.Set<InMemoryStore> clients = new java.util.LinkedHashSet<>();
+    long revision;
+
+    List<Versioned<byte[]>> list(KeyScope scope) {
+      List<Versioned<byte[]>> result = new ArrayList<>();
+      if (scope instanceof KeyScope.Exact exact) {
+        Versioned<byte[]> value = values.get(exact.key());
+        if (value != null) {
+          result.add(copy(value));
+        }
+        return result;
+      }
+      String prefix = ((KeyScope.Prefix) scope).prefix();
+      for (Map.Entry<String, Versioned<byte[]>> e : values.tailMap(prefix, true).entrySet()) {
+        if (!e.getKey().startsWith(prefix)) {
+          break;
+        }
+        result.add(copy(e.getValue()));
+      }
+      return result;
+    }
+
+    void publish(String key, Optional<Versioned<byte[]>> state) {
+      for (InMemoryStore client : clients) {
+        client.registry.publish(key, state.map(InMemoryStore::copy));
+      }
+    }
+  }
+}
