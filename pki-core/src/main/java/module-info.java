@@ -9,6 +9,6 @@ module io.oneca.core {
   requires org.bouncycastle.util;
   requires org.slf4j;
 
-  // exports io.oneca.core; (added with OneCa)
+  exports io.oneca.core;
   exports io.oneca.core.store;
 }

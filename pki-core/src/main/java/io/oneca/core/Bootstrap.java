@@ -1,0 +1,229 @@
+package io.oneca.core;
+
+import io.oneca.api.BootstrapResult.Outcome;
+import io.oneca.api.Fingerprint;
+import io.oneca.api.StoreUnavailableException;
+import io.oneca.api.UnreadableRecordException;
+import io.oneca.api.store.CasResult;
+import io.oneca.api.store.Precondition;
+import io.oneca.api.store.Versioned;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.core.internal.crypto.CaChecks;
+import io.oneca.core.internal.record.CaRecord;
+import io.oneca.core.internal.record.CaRecordCodec;
+import java.security.Provider;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.security.auth.DestroyFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the exactly-one-CA bootstrap: read; if present adopt; if absent create-if-absent a
+ * candidate; on conflict adopt the winner; on an unavailable store (or a write whose outcome is
+ * unknown) back off and re-read. A CA is handed out only once the store has confirmed it, and a
+ * record that cannot be used fails the run without being overwritten.
+ */
+final class Bootstrap {
+  private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
+
+  /** The CA the store confirmed, and how. */
+  record Adoption(Outcome outcome, CaRecord record, long version, int attempts) {}
+
+  private final VersionedStore store;
+  private final String key;
+  private final CaRecordCodec codec;
+  private final Provider provider;
+  private final InstantSource clock;
+  private final ScheduledExecutorService scheduler;
+  private final RetryPolicy retry;
+  private final Random random;
+  private final Supplier<CaRecord> candidates;
+  private final boolean importing;
+  private final CompletableFuture<Adoption> result = new CompletableFuture<>();
+
+  // Confined to one attempt at a time: attempts are chained, never concurrent.
+  private CaRecord candidate;
+  private byte[] candidateBytes;
+  private boolean writeAttempted;
+  private int attempts;
+
+  Bootstrap(
+      VersionedStore store,
+      String key,
+      CaRecordCodec codec,
+      Provider provider,
+      InstantSource clock,
+      ScheduledExecutorService scheduler,
+      RetryPolicy retry,
+      Random random,
+      Supplier<CaRecord> candidates,
+      boolean importing) {
+    this.store = store;
+    this.key = key;
+    this.codec = codec;
+    this.provider = provider;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.retry = retry;
+    this.random = random;
+    this.candidates = candidates;
+    this.importing = importing;
+  }
+
+  CompletableFuture<Adoption> run() {
+    scheduler.execute(this::attempt);
+    return result;
+  }
+
+  private void attempt() {
+    attempts++;
+    try {
+      store.get(key).whenCompleteAsync(this::onRead, scheduler);
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void onRead(Optional<Versioned<byte[]>> current, Throwable error) {
+    try {
+      if (error != null) {
+        retryOrFail(error);
+      } else if (current.isPresent()) {
+        adoptStored(current.get());
+      } else {
+        writeCandidate();
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void writeCandidate() {
+    if (candidate == null) {
+      candidate = candidates.get();
+      candidateBytes = codec.encode(candidate);
+      LOG.debug("{}: key '{}' is absent in {}; proposing CA {}", this, key, store.backend(),
+          candidate.active().fingerprint().shortForm());
+    }
+    writeAttempted = true;
+    store.compareAndSet(key, Precondition.absent(), candidateBytes).whenCompleteAsync(this::onWrite, scheduler);
+  }
+
+  private void onWrite(CasResult written, Throwable error) {
+    try {
+      if (error != null) {
+        retryOrFail(error);
+      } else if (written instanceof CasResult.Applied applied) {
+        complete(importing ? Outcome.IMPORTED : Outcome.CREATED, candidate, applied.value().version());
+      } else {
+        Optional<Versioned<byte[]>> current = ((CasResult.Conflict) written).current();
+        if (current.isPresent()) {
+          adoptStored(current.get());
+        } else if (attempts < retry.maxAttempts()) {
+          // Created and deleted again between our read and our write: start over at once.
+          scheduler.execute(this::attempt);
+        } else {
+          fail(new StoreUnavailableException(store.backend(), key, false,
+              "the key kept changing under create-if-absent for " + attempts + " attempts", null));
+        }
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void adoptStored(Versioned<byte[]> stored) {
+    CaRecord record = codec.decode(stored, store.backend());
+    List<String> problems = CaChecks.problems(record.active(), clock.instant(), provider);
+    if (!problems.isEmpty()) {
+      throw new UnreadableRecordException(store.backend(), key, stored.version(),
+          "the stored CA cannot be used: " + String.join("; ", problems), null);
+    }
+    Fingerprint storedFingerprint = record.active().fingerprint();
+    boolean sameAsCandidate = candidate != null && storedFingerprint.equals(candidate.active().fingerprint());
+    Outcome outcome;
+    if (writeAttempted && sameAsCandidate) {
+      // Our write was applied although we did not get its reply.
+      outcome = importing ? Outcome.IMPORTED : Outcome.CREATED;
+    } else if (importing) {
+      outcome = sameAsCandidate ? Outcome.ADOPTED_EXISTING : Outcome.DIFFERENT_CA_STORED;
+    } else {
+      outcome = writeAttempted ? Outcome.ADOPTED_WINNER : Outcome.ADOPTED_EXISTING;
+    }
+    if (!sameAsCandidate) {
+      discardCandidate();
+    }
+    complete(outcome, record, stored.version());
+  }
+
+  private void retryOrFail(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (!(cause instanceof StoreUnavailableException unavailable)) {
+      fail(cause);
+      return;
+    }
+    if (attempts >= retry.maxAttempts()) {
+      fail(new StoreUnavailableException(store.backend(), key, false,
+          "gave up bootstrapping the CA after " + attempts + " attempts; no CA is in use", unavailable));
+      return;
+    }
+    Duration wait = retry.backoff(attempts, random);
+    LOG.warn("{}: attempt {} of {} failed ({}); re-reading in {} ms", this, attempts, retry.maxAttempts(),
+        unavailable.getMessage(), wait.toMillis());
+    scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void complete(Outcome outcome, CaRecord record, long version) {
+    LOG.info("{}: using CA {} at version {} of '{}' in {} ({}, {} attempt{})", this,
+        record.active().fingerprint().shortForm(), version, key, store.backend(), outcome, attempts,
+        attempts == 1 ? "" : "s");
+    result.complete(new Adoption(outcome, record, version, attempts));
+  }
+
+  private void fail(Throwable error) {
+    Throwable cause = unwrap(error);
+    LOG.error("{}: bootstrap of CA key '{}' in {} failed: {}", this, key, store.backend(), cause.toString());
+    discardCandidate();
+    result.completeExceptionally(cause);
+  }
+
+  private void discardCandidate() {
+    if (candidateBytes != null) {
+      Arrays.fill(candidateBytes, (byte) 0);
+      candidateBytes = null;
+    }
+    if (candidate != null && !importing) {
+      try {
+        candidate.active().privateKey().destroy();
+      } catch (DestroyFailedException e) {
+        // Most JCA keys cannot be destroyed; dropping the reference is all that is left.
+        LOG.trace("candidate CA key cannot be destroyed by its provider", e);
+      }
+    }
+    candidate = null;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  @Override
+  public String toString() {
+    return "bootstrap[" + key + "]";
+  }
+}

@@ -1,0 +1,317 @@
+package io.oneca.core;
+
+import io.oneca.api.InvalidRequestException;
+import io.oneca.api.KeyAlgorithm;
+import io.oneca.api.Pem;
+import io.oneca.api.store.StoreKeys;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.core.internal.crypto.CaChecks;
+import io.oneca.core.internal.crypto.CaMaterial;
+import io.oneca.core.internal.crypto.PemKeys;
+import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.record.CaRecord;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * Configures a {@link OneCa}. Every setting but {@link #store(VersionedStore)} has a default, stated
+ * on its setter. Each setter validates its argument and may be called once; a second call throws
+ * {@link IllegalStateException} saying the setting "was already set". Not thread-safe.
+ */
+public final class OneCaBuilder {
+  /** The default store key of the CA record. */
+  public static final String DEFAULT_CA_KEY = "oneca/ca";
+  /** The default subject of a generated CA. */
+  public static final String DEFAULT_CA_SUBJECT = "CN=OneCA Root CA";
+  /** The default validity of a generated CA: ten years. */
+  public static final Duration DEFAULT_CA_VALIDITY = Duration.ofDays(3650);
+  /** The default lifetime of an issued leaf when the request names none: one day. */
+  public static final Duration DEFAULT_LEAF_TTL = Duration.ofHours(24);
+
+  private VersionedStore store;
+  private String caKey;
+  private String caSubject;
+  private KeyAlgorithm caKeyAlgorithm;
+  private Duration caValidity;
+  private Integer caPathLength;
+  private Duration defaultLeafTtl;
+  private InstantSource clock;
+  private ScheduledExecutorService scheduler;
+  private Provider provider;
+  private RetryPolicy retryPolicy;
+  private String replicaId;
+  private String importChainPem;
+  private String importKeyPem;
+
+  OneCaBuilder() {}
+
+  /**
+   * Sets the store that holds the CA record. Required. {@link OneCa#close()} does not close it.
+   *
+   * @param store the store
+   * @return this builder
+   */
+  public OneCaBuilder store(VersionedStore store) {
+    requireUnset(this.store, "store");
+    this.store = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /**
+   * Sets the store key of the CA record. Default: {@value #DEFAULT_CA_KEY}. Services that share a
+   * store keep their CAs apart by key.
+   *
+   * @param caKey a key as {@link StoreKeys} defines it
+   * @return this builder
+   * @throws InvalidRequestException if the key is invalid
+   */
+  public OneCaBuilder caKey(String caKey) {
+    requireUnset(this.caKey, "caKey");
+    this.caKey = StoreKeys.validateKey(caKey);
+    return this;
+  }
+
+  /**
+   * Sets the subject of a CA this replica generates. Default: {@value #DEFAULT_CA_SUBJECT}.
+   *
+   * @param distinguishedName an RFC 4514 name, for example {@code CN=Acme Edge CA,O=Acme}
+   * @return this builder
+   * @throws InvalidRequestException if the name cannot be parsed
+   */
+  public OneCaBuilder caSubject(String distinguishedName) {
+    requireUnset(this.caSubject, "caSubject");
+    Objects.requireNonNull(distinguishedName, "distinguishedName");
+    try {
+      new X500Principal(distinguishedName);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("caSubject", "'" + distinguishedName + "' is not a distinguished name", e);
+    }
+    this.caSubject = distinguishedName;
+    return this;
+  }
+
+  /**
+   * Sets the key algorithm of a CA this replica generates. Default: {@link KeyAlgorithm#EC_P256}.
+   *
+   * @param algorithm the algorithm
+   * @return this builder
+   */
+  public OneCaBuilder caKeyAlgorithm(KeyAlgorithm algorithm) {
+    requireUnset(this.caKeyAlgorithm, "caKeyAlgorithm");
+    this.caKeyAlgorithm = Objects.requireNonNull(algorithm, "algorithm");
+    return this;
+  }
+
+  /**
+   * Sets the validity of a CA this replica generates. Default: 3650 days.
+   *
+   * @param validity at least one hour
+   * @return this builder
+   */
+  public OneCaBuilder caValidity(Duration validity) {
+    requireUnset(this.caValidity, "caValidity");
+    Objects.requireNonNull(validity, "validity");
+    if (validity.compareTo(Duration.ofHours(1)) < 0) {
+      throw new InvalidRequestException("caValidity", "must be at least one hour, was " + validity);
+    }
+    this.caValidity = validity;
+    return this;
+  }
+
+  /**
+   * Sets the path length constraint of a generated CA. Default: 0 (it signs leaves only).
+   *
+   * @param pathLength 0 to 8
+   * @return this builder
+   */
+  public OneCaBuilder caPathLength(int pathLength) {
+    requireUnset(this.caPathLength, "caPathLength");
+    if (pathLength < 0 || pathLength > 8) {
+      throw new InvalidRequestException("caPathLength", "must be 0 to 8, was " + pathLength);
+    }
+    this.caPathLength = pathLength;
+    return this;
+  }
+
+  /**
+   * Sets the lifetime of leaves whose request names none. Default: 24 hours. Leaves never outlive the CA.
+   *
+   * @param ttl positive
+   * @return this builder
+   */
+  public OneCaBuilder defaultLeafTtl(Duration ttl) {
+    requireUnset(this.defaultLeafTtl, "defaultLeafTtl");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new InvalidRequestException("defaultLeafTtl", "must be positive, was " + ttl);
+    }
+    this.defaultLeafTtl = ttl;
+    return this;
+  }
+
+  /**
+   * Sets the source of time for validity periods and expiry checks. Default: the system clock.
+   *
+   * @param clock the clock; tests pass a mutable one
+   * @return this builder
+   */
+  public OneCaBuilder clock(InstantSource clock) {
+    requireUnset(this.clock, "clock");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Sets the executor for background work (bootstrap attempts and their backoff). Default: one
+   * daemon thread owned by the {@code OneCa} and shut down by {@link OneCa#close()}; a scheduler
+   * set here is not shut down.
+   *
+   * @param scheduler the scheduler
+   * @return this builder
+   */
+  public OneCaBuilder scheduler(ScheduledExecutorService scheduler) {
+    requireUnset(this.scheduler, "scheduler");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /**
+   * Sets the JCA provider for key generation, signing and verification. Default: BouncyCastle
+   * (not registered globally).
+   *
+   * @param provider the provider
+   * @return this builder
+   */
+  public OneCaBuilder provider(Provider provider) {
+    requireUnset(this.provider, "provider");
+    this.provider = Objects.requireNonNull(provider, "provider");
+    return this;
+  }
+
+  /**
+   * Sets how an unavailable store is retried during bootstrap. Default: {@link RetryPolicy#defaults()}.
+   *
+   * @param retryPolicy the policy
+   * @return this builder
+   */
+  public OneCaBuilder bootstrapRetry(RetryPolicy retryPolicy) {
+    requireUnset(this.retryPolicy, "bootstrapRetry");
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+    return this;
+  }
+
+  /**
+   * Sets this replica's identifier for records and logs. Default: host name and process id.
+   *
+   * @param replicaId 1 to 128 printable characters
+   * @return this builder
+   */
+  public OneCaBuilder replicaId(String replicaId) {
+    requireUnset(this.replicaId, "replicaId");
+    Objects.requireNonNull(replicaId, "replicaId");
+    if (replicaId.isEmpty() || replicaId.length() > 128 || !replicaId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new InvalidRequestException("replicaId", "must be 1 to 128 printable ASCII characters without spaces");
+    }
+    this.replicaId = replicaId;
+    return this;
+  }
+
+  /**
+   * Brings your own CA: {@link OneCa#start()} stores it with the same create-if-absent as a
+   * generated CA, instead of generating one. If the store already holds a different CA, that one
+   * stays in use and the result says {@link io.oneca.api.BootstrapResult.Outcome#DIFFERENT_CA_STORED}.
+   *
+   * @param certificateChainPem the CA certificate first, then any issuers up to the root
+   * @param privateKeyPem the CA's unencrypted private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC)
+   * @return this builder
+   */
+  public OneCaBuilder importCa(String certificateChainPem, String privateKeyPem) {
+    requireUnset(this.importChainPem, "importCa");
+    this.importChainPem = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+    this.importKeyPem = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+    return this;
+  }
+
+  /**
+   * Builds the {@code OneCa}; nothing touches the store until {@link OneCa#start()}.
+   *
+   * @return the new instance
+   * @throws IllegalStateException if no store was set
+   * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA
+   */
+  public OneCa build() {
+    if (store == null) {
+      throw new IllegalStateException("store is required: call store(...) before build()");
+    }
+    Provider effectiveProvider = provider != null ? provider : Providers.bouncyCastle();
+    InstantSource effectiveClock = clock != null ? clock : InstantSource.system();
+    String effectiveReplicaId = replicaId != null ? replicaId : defaultReplicaId();
+    CaRecord imported = importChainPem == null ? null
+        : parseImport(effectiveProvider, effectiveClock, effectiveReplicaId);
+    boolean ownsScheduler = scheduler == null;
+    ScheduledExecutorService effectiveScheduler = ownsScheduler
+        ? Executors.newSingleThreadScheduledExecutor(runnable -> {
+          Thread thread = new Thread(runnable, "oneca-" + effectiveReplicaId);
+          thread.setDaemon(true);
+          return thread;
+        })
+        : scheduler;
+    return new OneCa(new OneCa.OneCaSettings(
+        store,
+        caKey != null ? caKey : DEFAULT_CA_KEY,
+        caSubject != null ? caSubject : DEFAULT_CA_SUBJECT,
+        caKeyAlgorithm != null ? caKeyAlgorithm : KeyAlgorithm.EC_P256,
+        caValidity != null ? caValidity : DEFAULT_CA_VALIDITY,
+        caPathLength != null ? caPathLength : 0,
+        defaultLeafTtl != null ? defaultLeafTtl : DEFAULT_LEAF_TTL,
+        effectiveClock,
+        effectiveScheduler,
+        ownsScheduler,
+        effectiveProvider,
+        retryPolicy != null ? retryPolicy : RetryPolicy.defaults(),
+        effectiveReplicaId,
+        imported,
+        new SecureRandom()));
+  }
+
+  private CaRecord parseImport(Provider provider, InstantSource clock, String replica) {
+    List<X509Certificate> chain = Pem.decodeCertificates(importChainPem);
+    PrivateKey key = PemKeys.parsePrivateKey(importKeyPem, provider);
+    CaMaterial material = new CaMaterial(chain, key, PemKeys.algorithmOf(chain.get(0).getPublicKey()));
+    List<String> problems = CaChecks.problems(material, clock.instant(), provider);
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException("importCa", "not a usable CA: " + String.join("; ", problems));
+    }
+    return new CaRecord(material, List.of(chain.get(chain.size() - 1)), clock.instant(), replica);
+  }
+
+  private static String defaultReplicaId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "unknown-host";
+      }
+    }
+    String id = host + "-" + ProcessHandle.current().pid();
+    return id.replaceAll("[^\\x21-\\x7e]", "_");
+  }
+
+  private static void requireUnset(Object current, String name) {
+    if (current != null) {
+      throw new IllegalStateException(name + " was already set");
+    }
+  }
+}
