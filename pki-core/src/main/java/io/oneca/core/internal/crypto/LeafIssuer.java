@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -127,7 +128,7 @@ public final class LeafIssuer {
         X509Support.randomSerial(random),
         X509Support.toCertificateTime(notBefore),
         X509Support.toCertificateTime(notAfter),
-        new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build(),
+        subject(commonName),
         publicKey);
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -214,6 +215,11 @@ public final class LeafIssuer {
       throw new InvalidRequestException("commonName", source + " contains control characters");
     }
     return value;
+  }
+
+  /** CN only, as a UTF8String; built directly so no DN-string syntax (a leading '#') is interpreted. */
+  private static X500Name subject(String commonName) {
+    return new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(commonName))});
   }
 
   private static ExtendedKeyUsage extendedKeyUsage(CertificateProfile profile) {
