@@ -87,6 +87,9 @@ public final class LeafIssuer {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(defaultTtl, "defaultTtl");
     Objects.requireNonNull(now, "now");
+    if (caVersion <= 0) {
+      throw new IllegalArgumentException("caVersion must be positive, was " + caVersion);
+    }
     if (defaultTtl.isNegative() || defaultTtl.isZero()) {
       throw new IllegalArgumentException("defaultTtl must be positive, was " + defaultTtl);
     }
