@@ -1,0 +1,121 @@
+package io.oneca.core.internal.crypto;
+
+import io.oneca.api.InvalidRequestException;
+import io.oneca.api.KeyAlgorithm;
+import io.oneca.api.Pem;
+import java.io.IOException;
+import java.io.StringReader;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.util.Arrays;
+import java.util.Objects;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+
+/**
+ * Private keys as PEM text, the form operators bring their own CA keys in and records store them
+ * in. Messages never contain any part of the input: it is secret.
+ */
+public final class PemKeys {
+  static final String ENCRYPTED_MESSAGE =
+      "encrypted private keys are not supported yet; decrypt with openssl pkcs8 first";
+
+  private PemKeys() {}
+
+  /**
+   * Parses a PEM private key: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or
+   * SEC1 ({@code EC PRIVATE KEY}). Leading {@code EC PARAMETERS} blocks, as {@code openssl ecparam
+   * -genkey} writes them, are skipped.
+   *
+   * @param pem the PEM text
+   * @param provider the JCA provider that creates the key object
+   * @return the key
+   * @throws InvalidRequestException ({@code privateKey}) if the text holds no supported,
+   *     unencrypted private key
+   */
+  public static PrivateKey parsePrivateKey(String pem, Provider provider) {
+    Objects.requireNonNull(pem, "pem");
+    Objects.requireNonNull(provider, "provider");
+    Object object;
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      do {
+        object = parser.readObject();
+      } while (object instanceof X9ECParameters || object instanceof ASN1ObjectIdentifier);
+    } catch (IOException | RuntimeException e) {
+      // The cause is dropped on purpose: parser messages may quote the secret input.
+      throw new InvalidRequestException("privateKey", "not a parsable PEM private key ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
+      throw new InvalidRequestException("privateKey", ENCRYPTED_MESSAGE);
+    }
+    PrivateKeyInfo info;
+    if (object instanceof PrivateKeyInfo privateKeyInfo) {
+      info = privateKeyInfo;
+    } else if (object instanceof PEMKeyPair keyPair) {
+      info = keyPair.getPrivateKeyInfo();
+    } else {
+      throw new InvalidRequestException("privateKey", object == null
+          ? "no PEM block found; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY"
+          : "the PEM block is not a private key; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
+    }
+    try {
+      return new JcaPEMKeyConverter().setProvider(provider).getPrivateKey(info);
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidRequestException("privateKey", "unsupported or malformed private key (algorithm "
+          + info.getPrivateKeyAlgorithm().getAlgorithm().getId() + ")");
+    }
+  }
+
+  /**
+   * Encodes a private key as unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}).
+   *
+   * @param key the key; must support PKCS#8 encoding, as every JCA private key does
+   * @return the PEM text
+   * @throws IllegalArgumentException if the key has no PKCS#8 encoding
+   */
+  public static String encodePkcs8(PrivateKey key) {
+    Objects.requireNonNull(key, "key");
+    byte[] der = key.getEncoded();
+    if (der == null || !"PKCS#8".equals(key.getFormat())) {
+      throw new IllegalArgumentException(
+          "a " + key.getAlgorithm() + " key in format " + key.getFormat() + " cannot be written as PKCS#8");
+    }
+    try {
+      return Pem.encode("PRIVATE KEY", der);
+    } finally {
+      Arrays.fill(der, (byte) 0);
+    }
+  }
+
+  /**
+   * Returns the {@link KeyAlgorithm} a public key is an instance of.
+   *
+   * @param key the key
+   * @return the algorithm
+   * @throws InvalidRequestException ({@code publicKey}) if no {@link KeyAlgorithm} describes it,
+   *     for example RSA-1024, P-521 or secp256k1
+   */
+  public static KeyAlgorithm algorithmOf(PublicKey key) {
+    Objects.requireNonNull(key, "key");
+    byte[] encoded = key.getEncoded();
+    if (encoded == null) {
+      throw new InvalidRequestException("publicKey", "the key has no X.509 encoding");
+    }
+    SubjectPublicKeyInfo info;
+    try {
+      info = SubjectPublicKeyInfo.getInstance(encoded);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("publicKey", "the key's X.509 encoding is malformed", e);
+    }
+    return KeyPolicy.algorithmOf(info);
+  }
+}
