@@ -111,7 +111,7 @@ final class FsSubscriptions {
       return true;
     } catch (OneCaException e) {
       resyncNeeded = true;
-      logOnce("reading " + scope + " for subscribers", e);
+      logOnce("reading " + describe(scope) + " for subscribers", e);
       return false;
     } finally {
       deliveryLock.unlock();
@@ -180,6 +180,12 @@ final class FsSubscriptions {
     if (!isClosed() && !error.equals(lastError.getAndSet(error))) {
       LOG.warn("{}: {} failed; retrying every {} ms", backend, activity, pollInterval.toMillis(), e);
     }
+  }
+
+  private static String describe(KeyScope scope) {
+    return scope instanceof KeyScope.Exact exact
+        ? "key '" + exact.key() + "'"
+        : "prefix '" + ((KeyScope.Prefix) scope).prefix() + "'";
   }
 
   private static ScheduledExecutorService newPollScheduler() {
