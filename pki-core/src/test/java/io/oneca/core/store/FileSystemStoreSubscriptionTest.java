@@ -10,16 +10,23 @@ import io.oneca.api.store.StoreListener;
 import io.oneca.api.store.Subscription;
 import io.oneca.api.store.Versioned;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +41,7 @@ class FileSystemStoreSubscriptionTest {
   @TempDir Path dir;
   private final List<FileSystemStore> stores = new ArrayList<>();
   private final ExecutorService listeners = Executors.newCachedThreadPool();
+  private final ManualPollScheduler manualScheduler = new ManualPollScheduler();
 
   record Event(String key, Optional<Versioned<byte[]>> state) {
     String text() {
@@ -45,6 +53,7 @@ class FileSystemStoreSubscriptionTest {
   void tearDown() {
     stores.forEach(FileSystemStore::close);
     listeners.shutdownNow();
+    manualScheduler.shutdownNow();
   }
 
   private FileSystemStore open(Duration pollInterval) {
@@ -205,5 +214,76 @@ class FileSystemStoreSubscriptionTest {
           assertThat(t.getName()).isEqualTo("oneca-fs-poll");
           assertThat(t.isDaemon()).isTrue();
         });
+  }
+
+  @Test
+  void poll_foreignWriteBetweenRevisionBumpAndRename_isStillDelivered() throws Exception {
+    FileSystemStore subscriber = FileSystemStore.builder(dir).scheduler(manualScheduler).fsync(false).build();
+    stores.add(subscriber);
+    BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    subscribe(subscriber, KeyScope.key(KEY), events);
+    assertThat(next(events).state()).isEmpty();
+    Runnable poll = manualScheduler.pollTask();
+    CountDownLatch revisionBumped = new CountDownLatch(1);
+    CountDownLatch pollObserved = new CountDownLatch(1);
+    FsLock foreignWriter = new FsLock(dir.toRealPath(), "foreign", new FileAttribute<?>[0]);
+
+    Future<?> writer = listeners.submit(() -> foreignWriter.run(KEY, () -> {
+      replace(dir.resolve("revision"), FsRecords.encodeRevision(1));
+      revisionBumped.countDown();
+      awaitQuietly(pollObserved);
+      replace(dir.resolve("keys/oneca+prod+ca"), FsRecords.encodeValue(1, "late".getBytes(UTF_8)));
+      return null;
+    }));
+    assertThat(revisionBumped.await(AWAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    Thread poller = new Thread(poll, "test-poll");
+    poller.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
+    while (poller.isAlive() && poller.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    pollObserved.countDown();
+    writer.get(AWAIT_SECONDS, TimeUnit.SECONDS);
+    poller.join(TimeUnit.SECONDS.toMillis(AWAIT_SECONDS));
+    poll.run();
+
+    assertThat(next(events).text()).isEqualTo("late");
+  }
+
+  private static void replace(Path target, byte[] content) {
+    try {
+      Path tmp = Files.write(target.resolveSibling(FsDirectory.TMP_PREFIX + "test"), content);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(AWAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Captures the poll task instead of running it, so that the test decides when a poll happens. */
+  static final class ManualPollScheduler extends ScheduledThreadPoolExecutor {
+    private volatile Runnable pollTask;
+
+    ManualPollScheduler() {
+      super(1);
+    }
+
+    Runnable pollTask() {
+      assertThat(pollTask).as("poll task scheduled").isNotNull();
+      return pollTask;
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+      pollTask = command;
+      return schedule(() -> { }, 1, TimeUnit.DAYS);
+    }
   }
 }
