@@ -35,13 +35,16 @@ import java.util.concurrent.ScheduledExecutorService;
  * </pre>
  * A key's file name is the key with {@code /} replaced by {@code +} (not a key character), so names
  * are at most {@value StoreKeys#MAX_KEY_LENGTH} characters. Integers are big-endian; each CRC32C
- * covers every byte before it. On a case-insensitive file system, keys differing only in case share
- * a file: use lowercase keys there. The directory and {@code keys/} are created with mode 0700 and
- * files with 0600 where the file system supports POSIX permissions, since values hold CA private
- * keys. Local file systems only: file locks over NFS are unreliable.
+ * covers every byte before it. Temporary names contain {@code ~}, not a key character either, so a
+ * key such as {@code .tmp-x} is never mistaken for debris. On a case-insensitive file system, keys
+ * differing only in case share a file: use lowercase keys there. Where the file system supports
+ * POSIX permissions, directories this store creates get mode 0700 and files 0600, since values hold
+ * CA private keys; an existing directory keeps its mode. Local file systems only: file locks over
+ * NFS are unreliable.
  *
  * <h2>Consistency</h2>
- * A write takes the lock, reads the key, checks the precondition, writes the incremented revision,
+ * A write takes the lock (a JVM-wide lock per directory, then an exclusive file lock on
+ * {@code store.lock}), reads the key, checks the precondition, writes the incremented revision,
  * then writes the value to a temporary file, syncs it, renames it over the key's file and syncs the
  * directory. A write's version is the new revision, so versions increase across delete and
  * re-create and survive restarts. Reading one key takes no lock, as a rename replaces a file

@@ -68,8 +68,7 @@ final class FsDirectory {
     } catch (IOException e) {
       throw new StoreUnavailableException(backend, null, false, "cannot create the store directory: " + e, e);
     }
-    FsDirectory store = new FsDirectory(
-        absolute, backend, fsync, posix, real);
+    FsDirectory store = new FsDirectory(absolute, backend, fsync, posix, real);
     store.lock.run(null, store::removeDebris);
     return store;
   }
