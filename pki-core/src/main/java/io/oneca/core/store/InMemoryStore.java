@@ -144,10 +144,12 @@ public final class InMemoryStore implements VersionedStore {
       return;
     }
     closed = true;
+    // Close the registry first: a subscribe() that passed its closed check before this then fails
+    // to register instead of adding this client back to storage.clients after its removal.
+    registry.closeAll();
     synchronized (storage) {
       storage.clients.remove(this);
     }
-    registry.closeAll();
   }
 
   @Override
