@@ -41,6 +41,8 @@ public final class BootstrapDemo {
    * @throws Exception on I/O failure
    */
   public static void main(String[] args) throws Exception {
+    // The replicas log to their files; the parent's own reading of the store needs no log lines.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int replicas = 3;
     Path runDir = null;
     for (int i = 0; i < args.length; i++) {
