@@ -231,20 +231,43 @@ public final class SubscriptionRegistry {
       }
       pending.remove(key);
       pending.put(key, state);
-      if (!drainScheduled) {
-        drainScheduled = true;
-        try {
-          executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-          drainScheduled = false;
-          LOG.log(System.Logger.Level.WARNING,
-              "subscription epoch " + epoch + " on " + backend + ": executor rejected delivery; "
-                  + "the newest state stays pending until the next change", e);
-        }
+      scheduleDrain();
+    }
+
+    // Guarded by "this". Starts a drain task unless one is running or nothing is pending.
+    private void scheduleDrain() {
+      if (drainScheduled || isClosed || pending.isEmpty()) {
+        return;
+      }
+      drainScheduled = true;
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        drainScheduled = false;
+        LOG.log(System.Logger.Level.WARNING,
+            "subscription epoch " + epoch + " on " + backend + ": executor rejected delivery; "
+                + "the newest state stays pending until the next change", e);
       }
     }
 
     private void drain() {
+      boolean finished = false;
+      try {
+        drainSome();
+        finished = true;
+      } finally {
+        if (!finished) {
+          // The listener threw an Error: it propagates to the executor, but the subscription
+          // stays alive (a stuck drainScheduled would silently stop every later delivery).
+          synchronized (this) {
+            drainScheduled = false;
+            scheduleDrain();
+          }
+        }
+      }
+    }
+
+    private void drainSome() {
       for (int delivered = 0; delivered < DELIVERIES_PER_TASK; delivered++) {
         String key;
         Optional<Versioned<byte[]>> state;
@@ -272,26 +295,22 @@ public final class SubscriptionRegistry {
         }
       }
       synchronized (this) {
-        try {
-          executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-          drainScheduled = false;
-          LOG.log(System.Logger.Level.WARNING,
-              "subscription epoch " + epoch + " on " + backend + ": executor rejected delivery", e);
-        }
+        drainScheduled = false;
+        scheduleDrain();
       }
     }
 
     @Override
     public void close() {
-      if (!closing.compareAndSet(false, true)) {
-        return;
-      }
       isClosed = true;
-      entries.remove(epoch, this);
-      synchronized (this) {
-        pending.clear();
+      if (closing.compareAndSet(false, true)) {
+        entries.remove(epoch, this);
+        synchronized (this) {
+          pending.clear();
+        }
       }
+      // Every caller, not only the first, waits for a listener call in progress (reentrant, so a
+      // close from inside the listener does not wait for itself). Calls starting later see isClosed.
       invokeLock.lock();
       invokeLock.unlock();
     }
