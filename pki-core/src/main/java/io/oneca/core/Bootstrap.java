@@ -82,7 +82,18 @@ final class Bootstrap {
   }
 
   CompletableFuture<Adoption> run() {
-    scheduler.execute(this::attempt);
+    scheduler.execute(() -> {
+      if (importing) {
+        // The imported CA is known before the first read: a stored copy of it is "already imported".
+        try {
+          candidate = candidates.get();
+        } catch (RuntimeException e) {
+          fail(e);
+          return;
+        }
+      }
+      attempt();
+    });
     return result;
   }
 
@@ -112,6 +123,8 @@ final class Bootstrap {
   private void writeCandidate() {
     if (candidate == null) {
       candidate = candidates.get();
+    }
+    if (candidateBytes == null) {
       candidateBytes = codec.encode(candidate);
       LOG.debug("{}: key '{}' is absent in {}; proposing CA {}", this, key, store.backend(),
           candidate.active().fingerprint().shortForm());

@@ -9,6 +9,7 @@ import io.oneca.api.store.Subscription;
 import io.oneca.api.store.Versioned;
 import io.oneca.api.store.VersionedStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Makes the worst interleaving of a bootstrap race certain instead of likely: the first read of
@@ -27,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * check-then-create bootstrap splits every time.
  *
  * <p>Only {@code get} is gated, only for the first {@code parties} reads of each key; everything else
- * passes straight to the wrapped client. A gate that does not fill within the timeout fails the
- * held reads with {@link StoreUnavailableException}, so a test never hangs. Holding uses futures,
- * not blocked threads.
+ * passes straight to the wrapped client. When the last party arrives, all held reads run, and only
+ * when every one of them has completed are the replies released, so no party can write before
+ * another has read. A gate that does not fill within the timeout fails the held reads with
+ * {@link StoreUnavailableException}, so a test never hangs. Holding uses futures, not blocked threads.
  */
 public final class LockstepReads {
   private final int parties;
@@ -65,9 +67,32 @@ public final class LockstepReads {
     return new Gated(Objects.requireNonNull(client, "client"));
   }
 
+  private record Held(VersionedStore client, CompletableFuture<Optional<Versioned<byte[]>>> reply) {}
+
   private static final class Gate {
-    final AtomicInteger arrived = new AtomicInteger();
-    final CompletableFuture<Void> open = new CompletableFuture<>();
+    private final List<Held> held = new ArrayList<>();
+    private int arrived;
+  }
+
+  /** Runs every held read, and only when all have completed releases their replies. */
+  private static void release(String key, List<Held> held) {
+    List<CompletableFuture<Optional<Versioned<byte[]>>>> reads = new ArrayList<>();
+    for (Held h : held) {
+      reads.add(h.client().get(key));
+    }
+    CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
+      for (int i = 0; i < held.size(); i++) {
+        CompletableFuture<Optional<Versioned<byte[]>>> read = reads.get(i);
+        CompletableFuture<Optional<Versioned<byte[]>>> reply = held.get(i).reply();
+        read.whenComplete((value, readError) -> {
+          if (readError != null) {
+            reply.completeExceptionally(readError);
+          } else {
+            reply.complete(value);
+          }
+        });
+      }
+    });
   }
 
   private final class Gated implements VersionedStore {
@@ -85,22 +110,40 @@ public final class LockstepReads {
     @Override
     public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
       Gate gate = gates.computeIfAbsent(key, k -> new Gate());
-      int position = gate.arrived.incrementAndGet();
-      if (position > parties) {
+      CompletableFuture<Optional<Versioned<byte[]>>> reply = new CompletableFuture<>();
+      List<Held> toRelease = null;
+      int arrived;
+      synchronized (gate) {
+        arrived = ++gate.arrived;
+        if (arrived <= parties) {
+          gate.held.add(new Held(delegate, reply));
+          if (arrived == parties) {
+            toRelease = List.copyOf(gate.held);
+          }
+        }
+      }
+      if (arrived > parties) {
         return delegate.get(key);
       }
-      if (position == parties) {
-        gate.open.complete(null);
+      if (toRelease != null) {
+        release(key, toRelease);
       }
-      return gate.open
-          .copy()
-          .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-          .handle((ignored, error) -> error)
-          .thenCompose(error -> error == null
-              ? delegate.get(key)
-              : CompletableFuture.failedFuture(new StoreUnavailableException(delegate.backend(), key, false,
-                  "lockstep gate did not fill: " + gate.arrived.get() + " of " + parties + " reads within " + timeout,
-                  error)));
+      CompletableFuture<Optional<Versioned<byte[]>>> result = new CompletableFuture<>();
+      reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, error) -> {
+        if (error == null) {
+          result.complete(value);
+        } else if (error instanceof TimeoutException) {
+          int seen;
+          synchronized (gate) {
+            seen = gate.arrived;
+          }
+          result.completeExceptionally(new StoreUnavailableException(delegate.backend(), key, false,
+              "lockstep gate did not fill: " + seen + " of " + parties + " reads within " + timeout, error));
+        } else {
+          result.completeExceptionally(error);
+        }
+      });
+      return result;
     }
 
     @Override

@@ -151,6 +151,26 @@ final class RecordingListener implements StoreListener {
     return await(key, s -> s.isPresent() && s.get().version() >= version, "state at v" + version + " or later", bound);
   }
 
+  /**
+   * Waits until some call so far, taken or not, delivered {@code key} at {@code version} or higher.
+   * Unlike {@link #awaitVersion}, it does not depend on the order of calls for different keys, which
+   * the contract does not promise for prefix subscriptions.
+   */
+  void awaitSeen(String key, long version, Duration bound) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (true) {
+      for (Event event : events()) {
+        if (event.key().equals(key) && event.state().isPresent() && event.state().get().version() >= version) {
+          return;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || unread.poll(left, TimeUnit.NANOSECONDS) == null && System.nanoTime() >= deadline) {
+        fail("no state at v" + version + " or later for '" + key + "' within " + bound + "; calls so far: " + events());
+      }
+    }
+  }
+
   /** Waits until {@code key} is delivered as absent. */
   Event awaitAbsent(String key, Duration bound) throws InterruptedException {
     return await(key, Optional::isEmpty, "absent state", bound);

@@ -616,7 +616,7 @@ public abstract class VersionedStoreContract {
       finals.add(current);
     }
     for (Versioned<byte[]> last : finals) {
-      listener.awaitVersion(last.key(), last.version(), changeVisibilityBound());
+      listener.awaitSeen(last.key(), last.version(), changeVisibilityBound());
     }
     for (RecordingListener.Event event : listener.events()) {
       assertTrue(event.thread().getName().startsWith("contract-pool-"), "listener ran on " + event.thread().getName());
