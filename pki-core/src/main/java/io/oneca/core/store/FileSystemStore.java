@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * A {@link VersionedStore} in a local directory: the embedded default for one host, where several
@@ -106,14 +107,7 @@ public final class FileSystemStore implements VersionedStore {
   @Override
   public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
     StoreKeys.validateKey(key);
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    try {
-      return CompletableFuture.completedFuture(files.read(key));
-    } catch (OneCaException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return run(() -> files.read(key));
   }
 
   @Override
@@ -122,18 +116,7 @@ public final class FileSystemStore implements VersionedStore {
     Objects.requireNonNull(precondition, "precondition");
     StoreKeys.validateValue(key, value);
     byte[] stored = value.clone();
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    try {
-      CasResult result = files.compareAndSet(key, precondition, stored);
-      if (result.applied()) {
-        subscriptions.afterOwnWrite(key);
-      }
-      return CompletableFuture.completedFuture(result);
-    } catch (OneCaException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return run(() -> afterWrite(key, files.compareAndSet(key, precondition, stored)));
   }
 
   @Override
@@ -143,31 +126,32 @@ public final class FileSystemStore implements VersionedStore {
     if (!(precondition instanceof Precondition.AtVersion)) {
       throw new InvalidRequestException("precondition", "delete needs atVersion(v), was " + precondition);
     }
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    try {
-      CasResult result = files.delete(key, precondition);
-      if (result.applied()) {
-        subscriptions.afterOwnWrite(key);
-      }
-      return CompletableFuture.completedFuture(result);
-    } catch (OneCaException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return run(() -> afterWrite(key, files.delete(key, precondition)));
   }
 
   @Override
   public CompletableFuture<List<Versioned<byte[]>>> list(String prefix) {
     StoreKeys.validatePrefix(prefix);
+    return run(() -> files.read(KeyScope.prefix(prefix)));
+  }
+
+  /** Runs a file operation on the caller's thread; store failures go into the future, not the caller. */
+  private <T> CompletableFuture<T> run(Supplier<T> operation) {
     if (closed) {
       return CompletableFuture.failedFuture(new StoreClosedException(backend));
     }
     try {
-      return CompletableFuture.completedFuture(files.read(KeyScope.prefix(prefix)));
+      return CompletableFuture.completedFuture(operation.get());
     } catch (OneCaException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private CasResult afterWrite(String key, CasResult result) {
+    if (result.applied()) {
+      subscriptions.afterOwnWrite(key);
+    }
+    return result;
   }
 
   /**
