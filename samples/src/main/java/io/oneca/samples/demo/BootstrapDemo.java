@@ -2,6 +2,7 @@ package io.oneca.samples.demo;
 
 import io.oneca.api.BootstrapResult;
 import io.oneca.core.OneCa;
+import io.oneca.core.OneCaBuilder;
 import io.oneca.core.store.FileSystemStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * The README's first command: several replica processes start at the same instant on one
  * embedded file store, each finds no CA, and all end up on the one CA the store holds. Prints a
  * timeline and a table, and exits 0 only if every replica uses the stored CA and exactly one
- * replica created it.
+ * replica created it (none, when the directory already held a CA).
  *
  * <p>Usage: {@code java -jar samples/target/oneca-samples.jar [--replicas N] [--dir PATH]}
  */
@@ -77,6 +78,10 @@ public final class BootstrapDemo {
     System.out.println("  logs:  " + logDir);
     System.out.println();
 
+    boolean storeHadCa = storeHoldsCa(storeDir);
+    if (storeHadCa) {
+      event("the store already holds a CA: every replica should adopt it and none create one");
+    }
     long startAt = System.currentTimeMillis() + START_DELAY_MILLIS;
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     List<Process> processes = new ArrayList<>();
@@ -90,7 +95,7 @@ public final class BootstrapDemo {
         processes.add(launch(id, storeDir, logDir, startAt, lines));
       }
       Map<String, Report> reports = collect(replicas, lines, logDir);
-      return verdict(reports, storeDir, replicas);
+      return verdict(reports, storeDir, replicas, storeHadCa ? 0 : 1);
     } finally {
       for (Process process : processes) {
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -103,8 +108,16 @@ public final class BootstrapDemo {
   private Process launch(String id, Path storeDir, Path logDir, long startAt, BlockingQueue<String> lines)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        DemoReplica.class.getName(), storeDir.toString(), id, Long.toString(startAt))
+    List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
+    String modulePath = System.getProperty("jdk.module.path");
+    if (modulePath != null && DemoReplica.class.getModule().isNamed()) {
+      // Launched with -p/-m: run the replicas as modules too.
+      command.addAll(List.of("-p", modulePath, "-m", DemoReplica.class.getModule().getName() + "/" + DemoReplica.class.getName()));
+    } else {
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), DemoReplica.class.getName()));
+    }
+    command.addAll(List.of(storeDir.toString(), id, Long.toString(startAt)));
+    Process process = new ProcessBuilder(command)
         .redirectError(logDir.resolve(id + ".log").toFile())
         .start();
     Thread pump = new Thread(() -> {
@@ -155,7 +168,16 @@ public final class BootstrapDemo {
     return reports;
   }
 
-  private boolean verdict(Map<String, Report> reports, Path storeDir, int replicas) {
+  private static boolean storeHoldsCa(Path storeDir) {
+    if (!Files.isDirectory(storeDir)) {
+      return false;
+    }
+    try (FileSystemStore store = FileSystemStore.open(storeDir)) {
+      return store.get(OneCaBuilder.DEFAULT_CA_KEY).join().isPresent();
+    }
+  }
+
+  private boolean verdict(Map<String, Report> reports, Path storeDir, int replicas, long expectedCreators) {
     BootstrapResult stored;
     try (FileSystemStore store = FileSystemStore.open(storeDir);
         OneCa reader = OneCa.builder().store(store).replicaId("demo-reader").build()) {
@@ -176,13 +198,14 @@ public final class BootstrapDemo {
     boolean allReported = reports.size() == replicas;
     boolean oneCa = reports.values().stream().allMatch(r -> r.fingerprint().equals(storedFingerprint));
     long creators = reports.values().stream().filter(r -> r.outcome().equals("CREATED")).count();
-    if (allReported && oneCa && creators == 1) {
-      System.out.println("OK: all " + replicas + " replicas use the one CA the store holds; exactly one created it.");
+    if (allReported && oneCa && creators == expectedCreators) {
+      System.out.println("OK: all " + replicas + " replicas use the one CA the store holds; "
+          + (expectedCreators == 1 ? "exactly one created it." : "none created another."));
       System.out.println("    " + stored.ca().fingerprint());
       return true;
     }
     System.out.println("FAILED: reported " + reports.size() + " of " + replicas + ", same CA as the store: " + oneCa
-        + ", creators: " + creators);
+        + ", creators: " + creators + " (expected " + expectedCreators + ")");
     return false;
   }
 
