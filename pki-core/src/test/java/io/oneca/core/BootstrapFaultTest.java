@@ -107,6 +107,27 @@ class BootstrapFaultTest {
   }
 
   @Test
+  void slowStore_twoReplicasStillAgreeOnOneCa() {
+    faulty.delayResponses(Duration.ofMillis(100));
+    FaultInjectingStore slowToo = FaultInjectingStore.wrap(storage.newClient());
+    slowToo.delayResponses(Duration.ofMillis(100));
+    try (OneCa a = OneCa.builder().store(faulty).build();
+        OneCa b = OneCa.builder().store(slowToo).build()) {
+      CompletableFuture<BootstrapResult> startedA = a.startAsync();
+      CompletableFuture<BootstrapResult> startedB = b.startAsync();
+
+      BootstrapResult resultA = startedA.join();
+      BootstrapResult resultB = startedB.join();
+
+      Versioned<byte[]> stored = storage.get(KEY).join().orElseThrow();
+      assertThat(resultA.ca().fingerprint()).isEqualTo(resultB.ca().fingerprint()).isEqualTo(fingerprintOf(stored));
+      assertThat(List.of(resultA.outcome(), resultB.outcome())).containsOnlyOnce(Outcome.CREATED);
+    } finally {
+      slowToo.close();
+    }
+  }
+
+  @Test
   void storeUnavailableForEveryAttempt_startFailsAndNothingIsStored() {
     faulty.setUnavailable(true);
     RetryPolicy threeAttempts = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2), 0);
