@@ -194,9 +194,7 @@ public final class FaultInjectingStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
-    StoreKeys.validateKey(key);
-    Objects.requireNonNull(precondition, "precondition");
-    StoreKeys.validateValue(key, value);
+    StoreKeys.validateWrite(key, precondition, value);
     return call(Operation.COMPARE_AND_SET, key, () -> {
       if (lostRepliesLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
         return delegate.compareAndSet(key, precondition, value);
@@ -210,10 +208,7 @@ public final class FaultInjectingStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
-    StoreKeys.validateKey(key);
-    if (!(Objects.requireNonNull(precondition, "precondition") instanceof Precondition.AtVersion)) {
-      throw new InvalidRequestException("precondition", "delete needs atVersion(v), was " + precondition);
-    }
+    StoreKeys.validateDelete(key, precondition);
     return call(Operation.DELETE, key, () -> delegate.delete(key, precondition));
   }
 

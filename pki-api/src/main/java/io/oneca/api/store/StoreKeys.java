@@ -4,7 +4,8 @@ import io.oneca.api.InvalidRequestException;
 import java.util.Objects;
 
 /**
- * The one key syntax every backend accepts, so that a deployment can move between backends.
+ * The one key syntax, and the argument rules, every backend accepts, so that a deployment can move
+ * between backends and every store rejects the same input the same way.
  *
  * <p>A key is 1 to {@value #MAX_KEY_LENGTH} characters from {@code [A-Za-z0-9._-]}, in segments
  * separated by single {@code /}; no segment is empty, {@code .} or {@code ..}; no leading or
@@ -64,6 +65,37 @@ public final class StoreKeys {
           "value", "for key '" + key + "' is " + value.length + " bytes, the limit is " + MAX_VALUE_BYTES);
     }
     return value;
+  }
+
+  /**
+   * Checks the arguments of {@link VersionedStore#compareAndSet}, as every store does before any I/O.
+   *
+   * @param key the key
+   * @param precondition the precondition
+   * @param value the value
+   * @throws InvalidRequestException if the key or the value size breaks the rules
+   */
+  public static void validateWrite(String key, Precondition precondition, byte[] value) {
+    validateKey(key);
+    Objects.requireNonNull(precondition, "precondition");
+    validateValue(key, value);
+  }
+
+  /**
+   * Checks the arguments of {@link VersionedStore#delete}, as every store does before any I/O.
+   *
+   * @param key the key
+   * @param precondition the precondition; only {@link Precondition#atVersion(long)} deletes
+   * @return the precondition, as the version it names
+   * @throws InvalidRequestException if the key is invalid or the precondition is {@code absent()}
+   */
+  public static Precondition.AtVersion validateDelete(String key, Precondition precondition) {
+    validateKey(key);
+    Objects.requireNonNull(precondition, "precondition");
+    if (!(precondition instanceof Precondition.AtVersion atVersion)) {
+      throw new InvalidRequestException("precondition", "delete of '" + key + "' needs atVersion(v), was " + precondition);
+    }
+    return atVersion;
   }
 
   private static String validatePath(String field, String path) {

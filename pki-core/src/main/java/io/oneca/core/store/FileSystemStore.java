@@ -1,6 +1,5 @@
 package io.oneca.core.store;
 
-import io.oneca.api.InvalidRequestException;
 import io.oneca.api.OneCaException;
 import io.oneca.api.StoreClosedException;
 import io.oneca.api.StoreUnavailableException;
@@ -112,20 +111,14 @@ public final class FileSystemStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
-    StoreKeys.validateKey(key);
-    Objects.requireNonNull(precondition, "precondition");
-    StoreKeys.validateValue(key, value);
+    StoreKeys.validateWrite(key, precondition, value);
     byte[] stored = value.clone();
     return run(() -> afterWrite(key, files.compareAndSet(key, precondition, stored)));
   }
 
   @Override
   public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
-    StoreKeys.validateKey(key);
-    Objects.requireNonNull(precondition, "precondition");
-    if (!(precondition instanceof Precondition.AtVersion)) {
-      throw new InvalidRequestException("precondition", "delete needs atVersion(v), was " + precondition);
-    }
+    StoreKeys.validateDelete(key, precondition);
     return run(() -> afterWrite(key, files.delete(key, precondition)));
   }
 

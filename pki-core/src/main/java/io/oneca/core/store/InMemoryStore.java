@@ -1,6 +1,5 @@
 package io.oneca.core.store;
 
-import io.oneca.api.InvalidRequestException;
 import io.oneca.api.StoreClosedException;
 import io.oneca.api.store.CasResult;
 import io.oneca.api.store.KeyScope;
@@ -72,9 +71,7 @@ public final class InMemoryStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
-    StoreKeys.validateKey(key);
-    Objects.requireNonNull(precondition, "precondition");
-    StoreKeys.validateValue(key, value);
+    StoreKeys.validateWrite(key, precondition, value);
     byte[] stored = value.clone();
     if (closed) {
       return CompletableFuture.failedFuture(new StoreClosedException(backend));
@@ -93,11 +90,7 @@ public final class InMemoryStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
-    StoreKeys.validateKey(key);
-    Objects.requireNonNull(precondition, "precondition");
-    if (!(precondition instanceof Precondition.AtVersion)) {
-      throw new InvalidRequestException("precondition", "delete needs atVersion(v), was " + precondition);
-    }
+    StoreKeys.validateDelete(key, precondition);
     if (closed) {
       return CompletableFuture.failedFuture(new StoreClosedException(backend));
     }
