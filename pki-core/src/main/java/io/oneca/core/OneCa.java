@@ -5,6 +5,7 @@ import io.oneca.api.CaView;
 import io.oneca.api.CertificateRequest;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.IssuedCertificate;
+import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.OneCaException;
 import io.oneca.api.store.VersionedStore;
 import io.oneca.core.internal.crypto.CaGenerator;
@@ -13,6 +14,7 @@ import io.oneca.core.internal.crypto.CaSpec;
 import io.oneca.core.internal.crypto.LeafIssuer;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.CaRecordCodec;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -214,14 +216,14 @@ public final class OneCa implements AutoCloseable {
       VersionedStore store,
       String caKey,
       String caSubject,
-      io.oneca.api.KeyAlgorithm caKeyAlgorithm,
+      KeyAlgorithm caKeyAlgorithm,
       Duration caValidity,
       int caPathLength,
       Duration defaultLeafTtl,
       InstantSource clock,
       ScheduledExecutorService scheduler,
       boolean ownsScheduler,
-      java.security.Provider provider,
+      Provider provider,
       RetryPolicy retryPolicy,
       String replicaId,
       CaRecord importedCa,
