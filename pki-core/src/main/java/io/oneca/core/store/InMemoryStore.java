@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * A {@link VersionedStore} held in this JVM's memory: for tests, single-process deployments and as
@@ -61,60 +62,58 @@ public final class InMemoryStore implements VersionedStore {
   @Override
   public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
     StoreKeys.validateKey(key);
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    synchronized (storage) {
-      return CompletableFuture.completedFuture(Optional.ofNullable(storage.values.get(key)).map(InMemoryStore::copy));
-    }
+    return locked(() -> Optional.ofNullable(storage.values.get(key)).map(InMemoryStore::copy));
   }
 
   @Override
   public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
     StoreKeys.validateWrite(key, precondition, value);
     byte[] stored = value.clone();
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    synchronized (storage) {
+    return locked(() -> {
       Versioned<byte[]> current = storage.values.get(key);
       if (!holds(precondition, current)) {
-        return CompletableFuture.completedFuture(new CasResult.Conflict(Optional.ofNullable(current).map(InMemoryStore::copy)));
+        return conflict(current);
       }
       Versioned<byte[]> written = new Versioned<>(key, stored, ++storage.revision);
       storage.values.put(key, written);
       storage.publish(key, Optional.of(written));
-      return CompletableFuture.completedFuture(new CasResult.Applied(copy(written)));
-    }
+      return new CasResult.Applied(copy(written));
+    });
   }
 
   @Override
   public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
     StoreKeys.validateDelete(key, precondition);
-    if (closed) {
-      return CompletableFuture.failedFuture(new StoreClosedException(backend));
-    }
-    synchronized (storage) {
+    return locked(() -> {
       Versioned<byte[]> current = storage.values.get(key);
       if (!holds(precondition, current)) {
-        return CompletableFuture.completedFuture(new CasResult.Conflict(Optional.ofNullable(current).map(InMemoryStore::copy)));
+        return conflict(current);
       }
       storage.values.remove(key);
       storage.revision++;
       storage.publish(key, Optional.empty());
-      return CompletableFuture.completedFuture(new CasResult.Applied(copy(current)));
-    }
+      return new CasResult.Applied(copy(current));
+    });
   }
 
   @Override
   public CompletableFuture<List<Versioned<byte[]>>> list(String prefix) {
     StoreKeys.validatePrefix(prefix);
+    return locked(() -> storage.list(KeyScope.prefix(prefix)));
+  }
+
+  /** Runs an operation under the storage lock, or fails with {@link StoreClosedException} after close. */
+  private <T> CompletableFuture<T> locked(Supplier<T> operation) {
     if (closed) {
       return CompletableFuture.failedFuture(new StoreClosedException(backend));
     }
     synchronized (storage) {
-      return CompletableFuture.completedFuture(storage.list(KeyScope.prefix(prefix)));
+      return CompletableFuture.completedFuture(operation.get());
     }
+  }
+
+  private static CasResult conflict(Versioned<byte[]> current) {
+    return new CasResult.Conflict(Optional.ofNullable(current).map(InMemoryStore::copy));
   }
 
   @Override
