@@ -6,4 +6,6 @@ module io.oneca.api {
   exports io.oneca.api;
   exports io.oneca.api.store;
   exports io.oneca.api.store.spi;
+
+  uses io.oneca.api.store.spi.StoreProvider;
 }

@@ -11,4 +11,7 @@ module io.oneca.core {
 
   exports io.oneca.core;
   exports io.oneca.core.store;
+
+  provides io.oneca.api.store.spi.StoreProvider with
+      io.oneca.core.internal.store.FileStoreProvider;
 }
