@@ -6,8 +6,18 @@ import io.oneca.api.CertificateRequest;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.IssuedCertificate;
 import io.oneca.api.KeyAlgorithm;
+import io.oneca.api.Fingerprint;
 import io.oneca.api.OneCaException;
+import io.oneca.api.UnreadableRecordException;
+import io.oneca.api.store.Versioned;
 import io.oneca.api.store.VersionedStore;
+import io.oneca.core.health.ExpiryAlert;
+import io.oneca.core.health.ExpiryLevel;
+import io.oneca.core.health.ExpiryThresholds;
+import io.oneca.core.health.HealthCheck;
+import io.oneca.core.health.HealthReport;
+import io.oneca.core.health.HealthStatus;
+import io.oneca.core.tls.DriftReport;
 import io.oneca.core.internal.crypto.CaGenerator;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
@@ -16,14 +26,25 @@ import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.CaRecordCodec;
 import java.security.Provider;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -44,24 +65,36 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Not yet: a started {@code OneCa} keeps the CA it adopted; following later changes of the
- * record (rotation, hot reload) comes with the versioned cache. Thread-safe.
+ * <p>After the bootstrap the replica follows the store: a subscription and a periodic
+ * linearizable resync (every 30 seconds by default) offer each stored version to an in-memory cache
+ * that only moves forward, so memory never silently diverges from the store (the Kong and kops
+ * incidents). {@link #consistency()} and {@link #health()} report how memory compares with the store;
+ * {@link #identity(IdentitySpec)} gives this process a certificate that renews itself and follows CA
+ * changes into live TLS contexts. Thread-safe.
  */
 public final class OneCa implements AutoCloseable {
   private final OneCaSettings settings;
   private final CaRecordCodec codec;
   private final LeafIssuer issuer;
   private final CompletableFuture<BootstrapResult> started = new CompletableFuture<>();
-  private volatile Adopted adopted;
+  private final CaCache cache;
+  private final OneCaStats stats = new OneCaStats();
+  private final CaFollower follower;
+  private final ExpiryMonitor expiry;
+  private final List<ManagedIdentity> identities = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private boolean startCalled;
-
-  private record Adopted(CaRecord record, CaView view) {}
+  private ScheduledFuture<?> expiryChecks;
 
   OneCa(OneCaSettings settings) {
     this.settings = settings;
     this.codec = new CaRecordCodec(settings.provider());
     this.issuer = new LeafIssuer(settings.provider(), settings.random());
+    this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
+        settings.clock());
+    this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
+        settings.resyncInterval(), stats);
+    this.expiry = new ExpiryMonitor(settings.expiryThresholds());
   }
 
   /** Returns a builder; {@link OneCaBuilder#store(VersionedStore)} is the one required setting. */
@@ -117,21 +150,131 @@ public final class OneCa implements AutoCloseable {
             ? error.getCause() : error);
         return;
       }
-      CaView view = view(adoption.record(), adoption.version());
-      adopted = new Adopted(adoption.record(), view);
+      CaView view = cache.adoptDecoded(adoption.version(), adoption.record()).state().view();
+      synchronized (this) {
+        if (!closed) {
+          follower.start();
+          long millis = Math.min(settings.resyncInterval().toMillis(), Duration.ofMinutes(1).toMillis());
+          expiryChecks = settings.scheduler().scheduleWithFixedDelay(this::checkExpiryQuietly, millis, millis,
+              TimeUnit.MILLISECONDS);
+        }
+      }
       started.complete(new BootstrapResult(adoption.outcome(), view, adoption.attempts()));
     });
     return started.copy();
   }
 
   /**
-   * Returns the CA this replica uses, as the store confirmed it.
+   * Returns the CA this replica uses now: the newest usable version the store has confirmed.
    *
    * @return the CA, without its private key
    * @throws IllegalStateException if {@link #start()} has not completed successfully
    */
   public CaView ca() {
     return requireAdopted().view();
+  }
+
+  /**
+   * Reads the store now and adopts a newer usable version if there is one; otherwise keeps the CA in
+   * use. The follower does this on its own; call it when you know the record changed.
+   *
+   * @return completes with the CA in use afterwards, or exceptionally if the store cannot be read
+   */
+  public CompletableFuture<CaView> reload() {
+    requireAdopted();
+    return follower.reload();
+  }
+
+  /**
+   * Compares the CA in memory with the record in the store, with a linearizable read. Does not
+   * change what is in use.
+   *
+   * @return completes with the comparison; never exceptionally for store problems, which are a status
+   */
+  public CompletableFuture<Consistency> consistency() {
+    CaCache.CaState memory = requireAdopted();
+    return settings.store().get(settings.caKey()).handle((stored, error) -> compare(memory, stored, error));
+  }
+
+  /**
+   * Registers a listener called with every CA version this replica adopts after the bootstrap, on
+   * OneCA's scheduler.
+   *
+   * @return closing it removes the listener
+   */
+  public AutoCloseable onCaChange(Consumer<CaView> listener) {
+    Objects.requireNonNull(listener, "listener");
+    return follower.onChange(listener);
+  }
+
+  /**
+   * Gives this process a certificate that renews itself: issued now from the CA in use, renewed at
+   * {@link IdentitySpec#renewAtShare()} of its lifetime and at once when the CA changes.
+   *
+   * @param spec what to issue
+   * @return the identity; close it (or this {@code OneCa}) to stop renewing
+   * @throws IllegalStateException if {@link #start()} has not completed successfully
+   * @throws InvalidRequestException if the specification breaks the issuance policy
+   */
+  public ManagedIdentity identity(IdentitySpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    requireAdopted();
+    ManagedIdentity identity = new ManagedIdentity(this, spec, settings.provider(), settings.scheduler(),
+        settings.clock(), settings.random(), stats).start();
+    identities.add(identity);
+    return identity;
+  }
+
+  /**
+   * Registers a listener for certificates crossing an expiry threshold (the CA and every managed
+   * identity), checked periodically and on every {@link #health()}.
+   *
+   * @return closing it removes the listener
+   */
+  public AutoCloseable onExpiryAlert(Consumer<ExpiryAlert> listener) {
+    Objects.requireNonNull(listener, "listener");
+    return expiry.onAlert(listener);
+  }
+
+  /**
+   * Checks every certificate against the expiry thresholds now and raises alerts for changed levels.
+   *
+   * @return the alerts raised by this check
+   */
+  public List<ExpiryAlert> checkExpiry() {
+    return expiry.check(trackedCertificates(), settings.clock().instant());
+  }
+
+  /**
+   * Reports this replica's health from what it already knows (no store round trip): CA in use and
+   * its agreement with the last store read, age of the last successful store read, time to expiry
+   * of the CA and of every managed identity, the last renewal failures and drift checks. Suitable
+   * for a readiness probe that is called often.
+   *
+   * @return the report; {@link HealthStatus#DOWN} before the bootstrap completed
+   */
+  public HealthReport health() {
+    Instant now = settings.clock().instant();
+    CaCache.CaState state = cache.current();
+    if (state == null || closed) {
+      return HealthReport.of(now, List.of(new HealthCheck("ca", HealthStatus.DOWN,
+          closed ? "this OneCa is closed" : "no CA adopted yet: the bootstrap has not completed")));
+    }
+    checkExpiry();
+    List<HealthCheck> checks = new ArrayList<>();
+    checks.add(caConsistencyCheck(state));
+    checks.add(storeReadCheck(now));
+    checks.add(expiryCheck("ca", state.view().chain().get(0), now));
+    for (ManagedIdentity identity : identities) {
+      String name = identity.spec().name();
+      checks.add(expiryCheck("identity:" + name, identity.current().certificate(), now));
+      checks.add(identity.lastFailure()
+          .map(failure -> new HealthCheck("renewal:" + name, HealthStatus.DEGRADED,
+              identity.renewalFailures() + " failed renewals so far; the last: " + failure))
+          .orElse(new HealthCheck("renewal:" + name, HealthStatus.UP, "next renewal at " + identity.nextRenewal())));
+      identity.lastDrift().ifPresent(report -> checks.add(driftCheck(name, report)));
+    }
+    return HealthReport.of(now, checks);
   }
 
   /**
@@ -144,8 +287,8 @@ public final class OneCa implements AutoCloseable {
    */
   public IssuedCertificate issue(CertificateRequest request) {
     Objects.requireNonNull(request, "request");
-    Adopted current = requireAdopted();
-    return issuer.issue(current.record().active(), current.view().storeVersion(), request,
+    CaCache.CaState current = requireAdopted();
+    return issuer.issue(current.record().active(), current.version(), request,
         settings.defaultLeafTtl(), settings.clock().instant());
   }
 
@@ -167,6 +310,15 @@ public final class OneCa implements AutoCloseable {
       closed = true;
     }
     started.completeExceptionally(new IllegalStateException("OneCa was closed before the bootstrap finished"));
+    for (ManagedIdentity identity : identities) {
+      identity.close();
+    }
+    follower.close();
+    synchronized (this) {
+      if (expiryChecks != null) {
+        expiryChecks.cancel(false);
+      }
+    }
     if (settings.ownsScheduler()) {
       settings.scheduler().shutdownNow();
     }
@@ -174,10 +326,10 @@ public final class OneCa implements AutoCloseable {
 
   @Override
   public String toString() {
-    Adopted current = adopted;
+    CaCache.CaState current = cache.current();
     return "OneCa[replica=" + settings.replicaId() + ", key=" + settings.caKey() + ", store="
-        + settings.store().backend() + ", ca=" + (current == null ? "none" : current.view().fingerprint().shortForm())
-        + "]";
+        + settings.store().backend() + ", ca=" + (current == null ? "none"
+            : current.view().fingerprint().shortForm() + "@" + current.version()) + "]";
   }
 
   private CaRecord generateCandidate() {
@@ -187,17 +339,143 @@ public final class OneCa implements AutoCloseable {
     return new CaRecord(material, List.of(material.certificate()), settings.clock().instant(), settings.replicaId());
   }
 
-  private CaView view(CaRecord record, long version) {
-    CaMaterial active = record.active();
-    return new CaView(settings.caKey(), version, active.fingerprint(), active.chain(), record.trustBundle(),
-        active.keyAlgorithm());
+  /** Stops tracking a closed identity. */
+  void forget(ManagedIdentity identity) {
+    identities.remove(identity);
   }
 
-  private Adopted requireAdopted() {
+  /** The clock this replica judges validity by. */
+  InstantSource clock() {
+    return settings.clock();
+  }
+
+  /** The counters behind the metrics. */
+  OneCaStats stats() {
+    return stats;
+  }
+
+  /** The identities being renewed now. */
+  List<ManagedIdentity> identities() {
+    return List.copyOf(identities);
+  }
+
+  /** The thresholds expiry is judged by. */
+  ExpiryThresholds expiryThresholds() {
+    return expiry.thresholds();
+  }
+
+  private Map<String, X509Certificate> trackedCertificates() {
+    Map<String, X509Certificate> certificates = new LinkedHashMap<>();
+    CaCache.CaState state = cache.current();
+    if (state != null) {
+      certificates.put("ca", state.view().chain().get(0));
+    }
+    for (ManagedIdentity identity : identities) {
+      certificates.put("identity:" + identity.spec().name(), identity.current().certificate());
+    }
+    return certificates;
+  }
+
+  private void checkExpiryQuietly() {
+    try {
+      checkExpiry();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(OneCa.class).warn("Expiry check failed", e);
+    }
+  }
+
+  private Consistency compare(CaCache.CaState memory, Optional<Versioned<byte[]>> stored, Throwable error) {
+    Instant now = settings.clock().instant();
+    Fingerprint memoryFingerprint = memory.view().fingerprint();
+    String key = "CA key '" + settings.caKey() + "' in " + settings.store().backend();
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      return new Consistency(Consistency.Status.STORE_UNAVAILABLE, memory.version(), memoryFingerprint,
+          OptionalLong.empty(), Optional.empty(), now, key + " could not be read: " + cause.getMessage());
+    }
+    if (stored.isEmpty()) {
+      return new Consistency(Consistency.Status.STORE_MISSING, memory.version(), memoryFingerprint,
+          OptionalLong.empty(), Optional.empty(), now, key + " holds no record; memory holds version "
+              + memory.version() + " (" + memoryFingerprint.shortForm() + ")");
+    }
+    Versioned<byte[]> record = stored.get();
+    OptionalLong storeVersion = OptionalLong.of(record.version());
+    if (record.version() == memory.version()) {
+      return new Consistency(Consistency.Status.CONSISTENT, memory.version(), memoryFingerprint, storeVersion,
+          Optional.of(memoryFingerprint), now, key + " and memory both hold version " + memory.version() + " ("
+              + memoryFingerprint.shortForm() + ")");
+    }
+    Fingerprint storedFingerprint;
+    try {
+      storedFingerprint = cache.inspect(record).active().fingerprint();
+    } catch (UnreadableRecordException e) {
+      return new Consistency(Consistency.Status.STORE_UNREADABLE, memory.version(), memoryFingerprint, storeVersion,
+          Optional.empty(), now, e.getMessage());
+    }
+    Consistency.Status status = record.version() > memory.version()
+        ? Consistency.Status.MEMORY_BEHIND : Consistency.Status.MEMORY_AHEAD;
+    return new Consistency(status, memory.version(), memoryFingerprint, storeVersion, Optional.of(storedFingerprint),
+        now, key + " holds version " + record.version() + " (" + storedFingerprint.shortForm()
+            + "); memory holds version " + memory.version() + " (" + memoryFingerprint.shortForm() + ")");
+  }
+
+  private HealthCheck caConsistencyCheck(CaCache.CaState state) {
+    String name = "ca-consistency";
+    if (stats.storeMissing()) {
+      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds no CA record at '" + settings.caKey()
+          + "'; this replica keeps serving version " + state.version() + ", but a new replica would create a "
+          + "different CA: restore the record");
+    }
+    if (stats.rejectedVersion() > state.version()) {
+      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds version " + stats.rejectedVersion()
+          + " which cannot be used; serving version " + state.version() + ": " + stats.lastProblem());
+    }
+    if (stats.lastSeenVersion() != 0 && stats.lastSeenVersion() < state.version()) {
+      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds an older version ("
+          + stats.lastSeenVersion() + ") than memory (" + state.version() + "): was it restored from a backup?");
+    }
+    return new HealthCheck(name, HealthStatus.UP, "serving CA " + state.view().fingerprint().shortForm()
+        + " at version " + state.version() + ", the newest usable version seen in the store");
+  }
+
+  private HealthCheck storeReadCheck(Instant now) {
+    Instant last = stats.lastSuccessfulSync();
+    Duration limit = settings.resyncInterval().multipliedBy(3);
+    if (last == null) {
+      return new HealthCheck("store-read", HealthStatus.DEGRADED, "no successful store read recorded yet");
+    }
+    Duration age = Duration.between(last, now);
+    if (age.compareTo(limit) > 0) {
+      return new HealthCheck("store-read", HealthStatus.DEGRADED, "the last successful read of the store was "
+          + age.toSeconds() + " s ago (limit " + limit.toSeconds() + " s)"
+          + (stats.lastProblem() == null ? "" : "; last problem: " + stats.lastProblem()));
+    }
+    return new HealthCheck("store-read", HealthStatus.UP, "last successful store read " + age.toMillis()
+        + " ms ago");
+  }
+
+  private HealthCheck expiryCheck(String name, X509Certificate certificate, Instant now) {
+    ExpiryLevel level = expiry.level(certificate, now);
+    Instant notAfter = certificate.getNotAfter().toInstant();
+    HealthStatus status = switch (level) {
+      case OK -> HealthStatus.UP;
+      case WARNING, CRITICAL -> HealthStatus.DEGRADED;
+      case EXPIRED -> HealthStatus.DOWN;
+    };
+    return new HealthCheck("expiry:" + name, status, level + ": " + Fingerprint.of(certificate).shortForm()
+        + " expires " + notAfter + " (" + Duration.between(now, notAfter).toSeconds() + " s left)");
+  }
+
+  private static HealthCheck driftCheck(String name, DriftReport report) {
+    return new HealthCheck("drift:" + name, report.drifted() ? HealthStatus.DEGRADED : HealthStatus.UP,
+        report.detail() + " (checked " + report.checkedAt() + ")");
+  }
+
+  private CaCache.CaState requireAdopted() {
     if (closed) {
       throw new IllegalStateException("OneCa is closed");
     }
-    Adopted current = adopted;
+    CaCache.CaState current = cache.current();
     if (current == null) {
       throw new IllegalStateException("no CA in use yet: call start() and let it complete successfully");
     }
@@ -227,5 +505,7 @@ public final class OneCa implements AutoCloseable {
       RetryPolicy retryPolicy,
       String replicaId,
       CaRecord importedCa,
-      SecureRandom random) {}
+      SecureRandom random,
+      Duration resyncInterval,
+      ExpiryThresholds expiryThresholds) {}
 }

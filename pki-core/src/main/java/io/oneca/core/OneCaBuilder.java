@@ -5,6 +5,7 @@ import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.Pem;
 import io.oneca.api.store.StoreKeys;
 import io.oneca.api.store.VersionedStore;
+import io.oneca.core.health.ExpiryThresholds;
 import io.oneca.core.internal.crypto.CaChecks;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.PemKeys;
@@ -39,6 +40,9 @@ public final class OneCaBuilder {
   /** The default lifetime of an issued leaf when the request names none: one day. */
   public static final Duration DEFAULT_LEAF_TTL = Duration.ofHours(24);
 
+  /** The default interval of the linearizable resync that catches missed store events. */
+  public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofSeconds(30);
+
   private VersionedStore store;
   private String caKey;
   private String caSubject;
@@ -53,6 +57,8 @@ public final class OneCaBuilder {
   private String replicaId;
   private String importChainPem;
   private String importKeyPem;
+  private Duration resyncInterval;
+  private ExpiryThresholds expiryThresholds;
 
   OneCaBuilder() {}
 
@@ -157,6 +163,36 @@ public final class OneCaBuilder {
       throw new InvalidRequestException("defaultLeafTtl", "must be positive, was " + ttl);
     }
     this.defaultLeafTtl = ttl;
+    return this;
+  }
+
+  /**
+   * Sets how often a started replica re-reads the CA record with a linearizable read, to catch
+   * changes a store subscription missed. Default: 30 seconds. At least 10 milliseconds.
+   *
+   * @param interval the interval
+   * @return this builder
+   */
+  public OneCaBuilder resyncInterval(Duration interval) {
+    requireUnset(this.resyncInterval, "resyncInterval");
+    Objects.requireNonNull(interval, "interval");
+    if (interval.toMillis() < 10) {
+      throw new InvalidRequestException("resyncInterval", "must be at least 10 ms, was " + interval);
+    }
+    this.resyncInterval = interval;
+    return this;
+  }
+
+  /**
+   * Sets when certificates count as close to expiry in health reports and alerts. Default:
+   * {@link ExpiryThresholds#DEFAULTS}.
+   *
+   * @param thresholds the thresholds
+   * @return this builder
+   */
+  public OneCaBuilder expiryThresholds(ExpiryThresholds thresholds) {
+    requireUnset(this.expiryThresholds, "expiryThresholds");
+    this.expiryThresholds = Objects.requireNonNull(thresholds, "thresholds");
     return this;
   }
 
@@ -282,7 +318,9 @@ public final class OneCaBuilder {
         retryPolicy != null ? retryPolicy : RetryPolicy.defaults(),
         effectiveReplicaId,
         imported,
-        new SecureRandom()));
+        new SecureRandom(),
+        resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL,
+        expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS));
   }
 
   private CaRecord parseImport(Provider provider, InstantSource clock, String replica) {

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -83,6 +84,8 @@ public final class FaultInjectingStore implements VersionedStore {
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean unavailable;
+  private volatile boolean dropEvents;
+  private final AtomicLong droppedEvents = new AtomicLong();
 
   private FaultInjectingStore(VersionedStore delegate) {
     this.delegate = delegate;
@@ -160,8 +163,25 @@ public final class FaultInjectingStore implements VersionedStore {
     this.delay.set(delay);
   }
 
+  /**
+   * While {@code true}, subscription deliveries are swallowed: listeners of every subscription (made
+   * before or after) miss the states the delegate delivers meanwhile, as when a watch stream
+   * silently stalls or an event is lost. Turning it off does not replay what was dropped.
+   *
+   * @param drop whether to drop deliveries
+   */
+  public void dropEvents(boolean drop) {
+    this.dropEvents = drop;
+  }
+
+  /** Returns how many subscription deliveries were swallowed by {@link #dropEvents}. */
+  public long droppedEvents() {
+    return droppedEvents.get();
+  }
+
   /** Disarms every fault and delay. Call counts are kept. */
   public void reset() {
+    dropEvents = false;
     for (Operation operation : Operation.values()) {
       failuresLeft.set(operation.ordinal(), 0);
     }
@@ -223,7 +243,14 @@ public final class FaultInjectingStore implements VersionedStore {
     if (closed.get()) {
       throw new StoreClosedException(backend());
     }
-    return delegate.subscribe(scope, listener, executor);
+    Objects.requireNonNull(listener, "listener");
+    return delegate.subscribe(scope, (key, state) -> {
+      if (dropEvents) {
+        droppedEvents.incrementAndGet();
+      } else {
+        listener.onState(key, state);
+      }
+    }, executor);
   }
 
   /** Closes the delegate. Idempotent; later calls fail with {@link StoreClosedException}. */

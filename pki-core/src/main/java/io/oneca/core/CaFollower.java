@@ -1,0 +1,148 @@
+package io.oneca.core;
+
+import io.oneca.api.CaView;
+import io.oneca.api.store.KeyScope;
+import io.oneca.api.store.Subscription;
+import io.oneca.api.store.Versioned;
+import io.oneca.api.store.VersionedStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the in-memory CA equal to the store after the bootstrap: a store subscription delivers
+ * changes as they happen, and a periodic linearizable read catches anything a subscription missed
+ * (a dropped event, a watch that silently stalled). Both, and explicit reloads, offer what they read
+ * to {@link CaCache#offer}, which only moves forward.
+ */
+final class CaFollower implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CaFollower.class);
+
+  private final VersionedStore store;
+  private final String key;
+  private final CaCache cache;
+  private final ScheduledExecutorService scheduler;
+  private final InstantSource clock;
+  private final Duration resyncInterval;
+  private final OneCaStats stats;
+  private final List<Consumer<CaView>> listeners = new CopyOnWriteArrayList<>();
+  private Subscription subscription;
+  private ScheduledFuture<?> resync;
+  private volatile boolean closed;
+
+  CaFollower(VersionedStore store, String key, CaCache cache, ScheduledExecutorService scheduler,
+      InstantSource clock, Duration resyncInterval, OneCaStats stats) {
+    this.store = store;
+    this.key = key;
+    this.cache = cache;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.resyncInterval = resyncInterval;
+    this.stats = stats;
+  }
+
+  /** Subscribes and schedules the resync. Called once, after the bootstrap adopted a CA. */
+  synchronized void start() {
+    stats.syncSucceeded(clock.instant(), cache.current().version());
+    try {
+      subscription = store.subscribe(KeyScope.key(key), (changedKey, state) -> onEvent(state), scheduler);
+    } catch (RuntimeException e) {
+      stats.storeError(clock.instant(), "subscribe to '" + key + "' failed: " + e.getMessage());
+      LOG.warn("Cannot subscribe to CA key '{}' in {}; relying on the resync every {}", key, store.backend(),
+          resyncInterval, e);
+    }
+    long millis = resyncInterval.toMillis();
+    resync = scheduler.scheduleWithFixedDelay(this::resyncQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Registers a listener called with every newly adopted CA, on the scheduler's thread. */
+  AutoCloseable onChange(Consumer<CaView> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Reads the store now and adopts what it holds if newer; completes with the CA in memory. */
+  CompletableFuture<CaView> reload() {
+    return store.get(key).handle((state, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        stats.storeError(clock.instant(), "reading '" + key + "' failed: " + cause.getMessage());
+        throw new CompletionException(cause);
+      }
+      onState(state, "resync");
+      return cache.current().view();
+    });
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (subscription != null) {
+      subscription.close();
+    }
+    if (resync != null) {
+      resync.cancel(false);
+    }
+    listeners.clear();
+  }
+
+  private void onEvent(Optional<Versioned<byte[]>> state) {
+    if (!closed) {
+      onState(state, "event");
+    }
+  }
+
+  private void resyncQuietly() {
+    if (closed) {
+      return;
+    }
+    reload().exceptionally(error -> {
+      LOG.warn("Resync of CA key '{}' from {} failed; keeping CA version {}: {}", key, store.backend(),
+          cache.current().version(), error.getMessage());
+      return null;
+    });
+  }
+
+  private void onState(Optional<Versioned<byte[]>> state, String source) {
+    if (state.isEmpty()) {
+      stats.storeMissing(clock.instant());
+      LOG.error("CA key '{}' is missing from {}; keeping CA version {} in memory. Restore the record; "
+          + "OneCA never re-creates a CA after start", key, store.backend(), cache.current().version());
+      return;
+    }
+    Versioned<byte[]> stored = state.get();
+    CaCache.Offer offer = cache.offer(stored);
+    switch (offer.advance()) {
+      case ADVANCED -> {
+        stats.reloaded(clock.instant(), stored.version());
+        LOG.info("Adopted CA {} at version {} of key '{}' (from {} via {})",
+            offer.state().view().fingerprint().shortForm(), stored.version(), key, store.backend(), source);
+        for (Consumer<CaView> listener : listeners) {
+          try {
+            listener.accept(offer.state().view());
+          } catch (RuntimeException e) {
+            LOG.warn("A CA change listener failed for version {}", stored.version(), e);
+          }
+        }
+      }
+      case NOT_NEWER -> stats.syncSucceeded(clock.instant(), stored.version());
+      case REJECTED -> {
+        stats.reloadFailed(clock.instant(), stored.version(), offer.problem());
+        LOG.error("Not adopting version {} of CA key '{}' from {}; keeping version {}: {}", stored.version(), key,
+            store.backend(), cache.current().version(), offer.problem());
+      }
+      default -> throw new IllegalStateException("unexpected " + offer.advance());
+    }
+  }
+}
