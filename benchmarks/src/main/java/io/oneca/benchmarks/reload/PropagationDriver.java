@@ -1,0 +1,142 @@
+package io.oneca.benchmarks.reload;
+
+import io.oneca.api.Fingerprint;
+import io.oneca.api.KeyAlgorithm;
+import io.oneca.api.store.CasResult;
+import io.oneca.api.store.Precondition;
+import io.oneca.api.store.Versioned;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.benchmarks.Stats;
+import io.oneca.core.IdentitySpec;
+import io.oneca.core.ManagedIdentity;
+import io.oneca.core.OneCa;
+import io.oneca.core.internal.crypto.CaGenerator;
+import io.oneca.core.internal.crypto.CaMaterial;
+import io.oneca.core.internal.crypto.CaSpec;
+import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.record.CaRecord;
+import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.core.store.FileSystemStore;
+import io.oneca.core.store.InMemoryStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Store change until every replica serves new material: N replicas (each a {@link OneCa} with its
+ * own store client and a {@link ManagedIdentity}) follow one store; the driver writes a new CA
+ * record and measures the time until every replica's identity has been re-issued from it, i.e. until
+ * the key managers of all N serve a certificate from the new CA. Repeats for R rounds.
+ *
+ * <p>Usage: {@code PropagationDriver [--store memory|file] [--replicas N] [--rounds R] [--poll-millis P]}.
+ * Writing a replacement CA record uses OneCA internals (there is no public rotation API yet).
+ */
+public final class PropagationDriver {
+
+  /** The measured rounds, in milliseconds until the last replica served the new CA. */
+  public record Result(String store, int replicas, Stats millis) {}
+
+  private PropagationDriver() {}
+
+  public static void main(String[] args) throws Exception {
+    String store = "memory";
+    int replicas = 8;
+    int rounds = 50;
+    long pollMillis = 50;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--store" -> store = args[++i];
+        case "--replicas" -> replicas = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--poll-millis" -> pollMillis = Long.parseLong(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    Result result = run(store, replicas, rounds, pollMillis);
+    System.out.printf("store change -> all %d replicas serve the new CA (%s store): %s%n", result.replicas(),
+        result.store(), result.millis().format(" ms"));
+  }
+
+  /** Runs the measurement and returns its figures. */
+  public static Result run(String storeKind, int replicas, int rounds, long pollMillis) throws Exception {
+    Path dir = null;
+    VersionedStore writer;
+    Supplier<VersionedStore> clients;
+    List<AutoCloseable> resources = new ArrayList<>();
+    if (storeKind.equals("memory")) {
+      InMemoryStore memory = InMemoryStore.create();
+      writer = memory;
+      clients = memory::newClient;
+    } else if (storeKind.equals("file")) {
+      Path directory = Files.createTempDirectory("oneca-propagation");
+      dir = directory;
+      writer = FileSystemStore.builder(directory).pollInterval(Duration.ofMillis(pollMillis)).fsync(false).build();
+      clients = () -> FileSystemStore.builder(directory).pollInterval(Duration.ofMillis(pollMillis)).fsync(false)
+          .build();
+    } else {
+      throw new IllegalArgumentException("--store must be memory or file, was " + storeKind);
+    }
+    resources.add(writer);
+    try {
+      List<ManagedIdentity> identities = new ArrayList<>();
+      for (int i = 0; i < replicas; i++) {
+        VersionedStore client = clients.get();
+        resources.add(client);
+        OneCa oneCa = OneCa.builder().store(client).replicaId("replica-" + i).resyncInterval(Duration.ofSeconds(5))
+            .build();
+        resources.add(0, oneCa);
+        oneCa.start();
+        identities.add(oneCa.identity(IdentitySpec.builder("server").build()));
+      }
+      CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+      CaGenerator generator = new CaGenerator(Providers.bouncyCastle(), new SecureRandom());
+      List<Double> samples = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        CaMaterial next = generator.generate(new CaSpec("CN=Round " + round, KeyAlgorithm.EC_P256,
+            Duration.ofDays(30), 0), Instant.now());
+        Fingerprint target = next.fingerprint();
+        CountDownLatch served = new CountDownLatch(replicas);
+        List<AutoCloseable> listeners = new ArrayList<>();
+        for (ManagedIdentity identity : identities) {
+          listeners.add(identity.onRenewal(snapshot -> {
+            if (snapshot.caFingerprint().equals(target)) {
+              served.countDown();
+            }
+          }));
+        }
+        byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"));
+        Versioned<byte[]> current = writer.get("oneca/ca").get().orElseThrow();
+        long start = System.nanoTime();
+        CasResult result = writer.compareAndSet("oneca/ca", Precondition.atVersion(current.version()), encoded).get();
+        if (!(result instanceof CasResult.Applied)) {
+          throw new IllegalStateException("the driver's write lost a race: " + result);
+        }
+        if (!served.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("round " + round + ": only " + (replicas - served.getCount()) + " of "
+              + replicas + " replicas served the new CA within 30 s");
+        }
+        samples.add((System.nanoTime() - start) / 1e6);
+        for (AutoCloseable listener : listeners) {
+          listener.close();
+        }
+      }
+      return new Result(storeKind, replicas, Stats.of(samples));
+    } finally {
+      for (AutoCloseable resource : resources) {
+        resource.close();
+      }
+      if (dir != null) {
+        try (var paths = Files.walk(dir)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+      }
+    }
+  }
+}
