@@ -11,6 +11,8 @@ module io.oneca.core {
 
   exports io.oneca.core;
   exports io.oneca.core.store;
+  exports io.oneca.core.policy;
+  exports io.oneca.core.security;
 
   provides io.oneca.api.store.spi.StoreProvider with
       io.oneca.core.internal.store.FileStoreProvider;

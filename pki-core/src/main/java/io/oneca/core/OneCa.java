@@ -8,6 +8,7 @@ import io.oneca.api.IssuedCertificate;
 import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.OneCaException;
 import io.oneca.api.store.VersionedStore;
+import io.oneca.core.internal.audit.Auditor;
 import io.oneca.core.internal.crypto.CaGenerator;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
@@ -51,6 +52,7 @@ public final class OneCa implements AutoCloseable {
   private final OneCaSettings settings;
   private final CaRecordCodec codec;
   private final LeafIssuer issuer;
+  private final IssuanceAudit audit;
   private final CompletableFuture<BootstrapResult> started = new CompletableFuture<>();
   private volatile Adopted adopted;
   private volatile boolean closed;
@@ -60,8 +62,10 @@ public final class OneCa implements AutoCloseable {
 
   OneCa(OneCaSettings settings) {
     this.settings = settings;
-    this.codec = new CaRecordCodec(settings.provider());
-    this.issuer = new LeafIssuer(settings.provider(), settings.random());
+    this.codec = new CaRecordCodec(settings.provider(), settings.security().keyProtection());
+    this.issuer = new LeafIssuer(settings.provider(), settings.random(), settings.security().issuancePolicy());
+    this.audit = new IssuanceAudit(new Auditor(settings.security().auditSink(), settings.clock(),
+        settings.replicaId(), settings.caKey()));
   }
 
   /** Returns a builder; {@link OneCaBuilder#store(VersionedStore)} is the one required setting. */
@@ -112,6 +116,8 @@ public final class OneCa implements AutoCloseable {
         settings.clock(), settings.scheduler(), settings.retryPolicy(), settings.random(), candidates,
         settings.importedCa() != null);
     bootstrap.run().whenComplete((adoption, error) -> {
+      audit.bootstrap(adoption == null ? null : adoption.outcome(), adoption == null ? null : adoption.record(),
+          adoption == null ? 0 : adoption.version(), error);
       if (error != null) {
         started.completeExceptionally(error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error);
@@ -143,10 +149,32 @@ public final class OneCa implements AutoCloseable {
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
    */
   public IssuedCertificate issue(CertificateRequest request) {
+    return issue(request, null);
+  }
+
+  /**
+   * Issues a leaf certificate from the CA in use, naming who asked for it in the audit event.
+   *
+   * @param request the key, names, profile and lifetime to certify
+   * @param requester who asked, for the audit trail (for example a node name or a client
+   *     certificate's subject), or {@code null} when unknown; never a token or other secret
+   * @return the certificate with its chain
+   * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
+   * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   */
+  public IssuedCertificate issue(CertificateRequest request, String requester) {
     Objects.requireNonNull(request, "request");
-    Adopted current = requireAdopted();
-    return issuer.issue(current.record().active(), current.view().storeVersion(), request,
-        settings.defaultLeafTtl(), settings.clock().instant());
+    Adopted current = null;
+    try {
+      current = requireAdopted();
+      IssuedCertificate issued = issuer.issue(current.record().active(), current.view().storeVersion(), request,
+          settings.defaultLeafTtl(), settings.clock().instant());
+      audit.issued(issued, request, requester);
+      return issued;
+    } catch (RuntimeException e) {
+      audit.rejected(current == null ? 0 : current.view().storeVersion(), requester, e);
+      throw e;
+    }
   }
 
   /** Returns this replica's identifier, as recorded in the CA records it creates and in logs. */
@@ -183,7 +211,7 @@ public final class OneCa implements AutoCloseable {
   private CaRecord generateCandidate() {
     CaMaterial material = new CaGenerator(settings.provider(), settings.random()).generate(
         new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(), settings.caPathLength()),
-        settings.clock().instant());
+        settings.clock().instant(), settings.security().caPermittedDnsSubtrees());
     return new CaRecord(material, List.of(material.certificate()), settings.clock().instant(), settings.replicaId());
   }
 
@@ -227,5 +255,6 @@ public final class OneCa implements AutoCloseable {
       RetryPolicy retryPolicy,
       String replicaId,
       CaRecord importedCa,
-      SecureRandom random) {}
+      SecureRandom random,
+      SecuritySettings security) {}
 }
