@@ -4,13 +4,14 @@ import io.oneca.api.InvalidRequestException;
 import io.oneca.api.SubjectAltName;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** The subject-alternative-name allow-list of an {@link IssuancePolicy}; empty means "any name". */
 final class SanAllowList {
+  private static final Pattern URI_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:[\\x21-\\x7e]*");
+
   private final List<String> dnsPatterns;
   private final List<IpRange> ipRanges;
   private final List<String> uriPrefixes;
@@ -83,12 +84,9 @@ final class SanAllowList {
   }
 
   static String checkUriPrefix(String prefix) {
-    try {
-      if (prefix == null || !new URI(prefix).isAbsolute()) {
-        throw new InvalidRequestException("allowedUriPrefixes", "'" + prefix + "' is not an absolute URI prefix");
-      }
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException("allowedUriPrefixes", "'" + prefix + "' is not a URI");
+    if (prefix == null || !URI_PREFIX.matcher(prefix).matches()) {
+      throw new InvalidRequestException("allowedUriPrefixes",
+          "'" + prefix + "' is not an absolute URI prefix (scheme:... without spaces)");
     }
     return prefix;
   }
