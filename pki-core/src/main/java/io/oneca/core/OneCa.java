@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * try (VersionedStore store = FileSystemStore.open(Path.of("/var/lib/myservice/oneca"));
- *      OneCa oneCa = OneCa.builder().store(store).build()) {
+ *      OneCa oneCa = OneCa.builder().store(store)
+ *          .keyEncryptionKey(KeyEncryptionKeys.fromEnvironment("ONECA_KEK")).build()) {
  *   BootstrapResult started = oneCa.start();
  *   IssuedCertificate cert = oneCa.issue(
  *       CertificateRequest.fromCsr(csrBytes).dnsName("node-1.example.com").build());

@@ -34,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configures a {@link OneCa}. Every setting but {@link #store(VersionedStore)} has a default, stated
- * on its setter. Each setter validates its argument and may be called once; a second call throws
+ * Configures a {@link OneCa}. Required: {@link #store(VersionedStore)}, and either
+ * {@link #keyEncryptionKey} or {@link #allowPlaintextCaKey()} (the CA key's protection in the store is
+ * never chosen silently). Every other setting has a default, stated on its setter. Each setter validates its argument and may be called once; a second call throws
  * {@link IllegalStateException} saying the setting "was already set". Not thread-safe.
  */
 public final class OneCaBuilder {

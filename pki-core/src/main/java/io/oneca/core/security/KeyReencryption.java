@@ -126,7 +126,12 @@ public final class KeyReencryption {
     byte[] value = codec.encode(record, caKey);
     try {
       CaRecord check = codec.decode(new Versioned<>(caKey, value, current.version()), store.backend());
-      if (!Arrays.equals(check.active().privateKey().getEncoded(), record.active().privateKey().getEncoded())) {
+      byte[] expected = record.active().privateKey().getEncoded();
+      byte[] actual = check.active().privateKey().getEncoded();
+      boolean same = Arrays.equals(expected, actual);
+      Arrays.fill(expected, (byte) 0);
+      Arrays.fill(actual, (byte) 0);
+      if (!same) {
         throw new IllegalStateException("re-encrypted CA key does not decrypt to the same key; nothing was written");
       }
       CasResult written = await(store.compareAndSet(caKey, Precondition.atVersion(current.version()), value), caKey);

@@ -131,6 +131,9 @@ class IssuancePolicyEnforcementTest {
     IssuancePolicy policy = IssuancePolicy.builder().allowedUriPrefixes("spiffe://example.org/edge/").build();
     assertThat(issue(policy, key(KeyAlgorithm.EC_P256).uri("spiffe://example.org/edge/node-1").build())).isNotNull();
     rejected(policy, key(KeyAlgorithm.EC_P256).uri("spiffe://example.org/admin").build(), "subjectAltNames");
+    IssuancePolicy schemeOnly = IssuancePolicy.builder().allowedUriPrefixes("spiffe://").build();
+    assertThat(issue(schemeOnly, key(KeyAlgorithm.EC_P256).uri("spiffe://any.org/x").build())).isNotNull();
+    rejected(schemeOnly, key(KeyAlgorithm.EC_P256).uri("https://any.org/x").build(), "subjectAltNames");
   }
 
   @Test
