@@ -6,6 +6,8 @@ module io.oneca.api {
   exports io.oneca.api;
   exports io.oneca.api.store;
   exports io.oneca.api.store.spi;
+  exports io.oneca.api.security;
+  exports io.oneca.api.audit;
 
   uses io.oneca.api.store.spi.StoreProvider;
 }

@@ -17,6 +17,8 @@ module io.oneca.core {
   exports io.oneca.core.tls;
   exports io.oneca.core.files;
   exports io.oneca.core.health;
+  exports io.oneca.core.policy;
+  exports io.oneca.core.security;
 
   provides io.oneca.api.store.spi.StoreProvider with
       io.oneca.core.internal.store.FileStoreProvider;

@@ -125,7 +125,7 @@ final class Bootstrap {
       candidate = candidates.get();
     }
     if (candidateBytes == null) {
-      candidateBytes = codec.encode(candidate);
+      candidateBytes = codec.encode(candidate, key);
       LOG.debug("{}: key '{}' is absent in {}; proposing CA {}", this, key, store.backend(),
           candidate.active().fingerprint().shortForm());
     }

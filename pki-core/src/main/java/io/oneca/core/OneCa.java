@@ -18,6 +18,7 @@ import io.oneca.core.health.HealthCheck;
 import io.oneca.core.health.HealthReport;
 import io.oneca.core.health.HealthStatus;
 import io.oneca.core.tls.DriftReport;
+import io.oneca.core.internal.audit.Auditor;
 import io.oneca.core.internal.crypto.CaGenerator;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
@@ -58,7 +59,8 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * try (VersionedStore store = FileSystemStore.open(Path.of("/var/lib/myservice/oneca"));
- *      OneCa oneCa = OneCa.builder().store(store).build()) {
+ *      OneCa oneCa = OneCa.builder().store(store)
+ *          .keyEncryptionKey(KeyEncryptionKeys.fromEnvironment("ONECA_KEK")).build()) {
  *   BootstrapResult started = oneCa.start();
  *   IssuedCertificate cert = oneCa.issue(
  *       CertificateRequest.fromCsr(csrBytes).dnsName("node-1.example.com").build());
@@ -76,6 +78,7 @@ public final class OneCa implements AutoCloseable {
   private final OneCaSettings settings;
   private final CaRecordCodec codec;
   private final LeafIssuer issuer;
+  private final IssuanceAudit audit;
   private final CompletableFuture<BootstrapResult> started = new CompletableFuture<>();
   private final CaCache cache;
   private final OneCaStats stats = new OneCaStats();
@@ -88,8 +91,10 @@ public final class OneCa implements AutoCloseable {
 
   OneCa(OneCaSettings settings) {
     this.settings = settings;
-    this.codec = new CaRecordCodec(settings.provider());
-    this.issuer = new LeafIssuer(settings.provider(), settings.random());
+    this.codec = new CaRecordCodec(settings.provider(), settings.security().keyProtection());
+    this.issuer = new LeafIssuer(settings.provider(), settings.random(), settings.security().issuancePolicy());
+    this.audit = new IssuanceAudit(new Auditor(settings.security().auditSink(), settings.clock(),
+        settings.replicaId(), settings.caKey()));
     this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
         settings.clock());
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
@@ -145,6 +150,8 @@ public final class OneCa implements AutoCloseable {
         settings.clock(), settings.scheduler(), settings.retryPolicy(), settings.random(), candidates,
         settings.importedCa() != null);
     bootstrap.run().whenComplete((adoption, error) -> {
+      audit.bootstrap(adoption == null ? null : adoption.outcome(), adoption == null ? null : adoption.record(),
+          adoption == null ? 0 : adoption.version(), error);
       if (error != null) {
         started.completeExceptionally(error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error);
@@ -286,10 +293,32 @@ public final class OneCa implements AutoCloseable {
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
    */
   public IssuedCertificate issue(CertificateRequest request) {
+    return issue(request, null);
+  }
+
+  /**
+   * Issues a leaf certificate from the CA in use, naming who asked for it in the audit event.
+   *
+   * @param request the key, names, profile and lifetime to certify
+   * @param requester who asked, for the audit trail (for example a node name or a client
+   *     certificate's subject), or {@code null} when unknown; never a token or other secret
+   * @return the certificate with its chain
+   * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
+   * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   */
+  public IssuedCertificate issue(CertificateRequest request, String requester) {
     Objects.requireNonNull(request, "request");
-    CaCache.CaState current = requireAdopted();
-    return issuer.issue(current.record().active(), current.version(), request,
-        settings.defaultLeafTtl(), settings.clock().instant());
+    CaCache.CaState current = null;
+    try {
+      current = requireAdopted();
+      IssuedCertificate issued = issuer.issue(current.record().active(), current.version(), request,
+          settings.defaultLeafTtl(), settings.clock().instant());
+      audit.issued(issued, request, requester);
+      return issued;
+    } catch (RuntimeException e) {
+      audit.rejected(current == null ? 0 : current.version(), requester, e);
+      throw e;
+    }
   }
 
   /** Returns this replica's identifier, as recorded in the CA records it creates and in logs. */
@@ -335,7 +364,7 @@ public final class OneCa implements AutoCloseable {
   private CaRecord generateCandidate() {
     CaMaterial material = new CaGenerator(settings.provider(), settings.random()).generate(
         new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(), settings.caPathLength()),
-        settings.clock().instant());
+        settings.clock().instant(), settings.security().caPermittedDnsSubtrees());
     return new CaRecord(material, List.of(material.certificate()), settings.clock().instant(), settings.replicaId());
   }
 
@@ -506,6 +535,7 @@ public final class OneCa implements AutoCloseable {
       String replicaId,
       CaRecord importedCa,
       SecureRandom random,
+      SecuritySettings security,
       Duration resyncInterval,
       ExpiryThresholds expiryThresholds) {}
 }

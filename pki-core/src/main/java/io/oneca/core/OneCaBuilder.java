@@ -3,14 +3,20 @@ package io.oneca.core;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.Pem;
+import io.oneca.api.audit.AuditSink;
+import io.oneca.api.security.KeyEncryptionKey;
 import io.oneca.api.store.StoreKeys;
 import io.oneca.api.store.VersionedStore;
 import io.oneca.core.health.ExpiryThresholds;
 import io.oneca.core.internal.crypto.CaChecks;
+import io.oneca.core.internal.audit.Slf4jAuditSink;
 import io.oneca.core.internal.crypto.CaMaterial;
+import io.oneca.core.internal.crypto.NameConstraintsSupport;
 import io.oneca.core.internal.crypto.PemKeys;
 import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.record.CaKeyProtection;
 import io.oneca.core.internal.record.CaRecord;
+import io.oneca.core.policy.IssuancePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.PrivateKey;
@@ -23,14 +29,21 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.security.auth.x500.X500Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Configures a {@link OneCa}. Every setting but {@link #store(VersionedStore)} has a default, stated
- * on its setter. Each setter validates its argument and may be called once; a second call throws
+ * Configures a {@link OneCa}. Required: {@link #store(VersionedStore)}, and either
+ * {@link #keyEncryptionKey} or {@link #allowPlaintextCaKey()} (the CA key's protection in the store is
+ * never chosen silently). Every other setting has a default, stated on its setter. Each setter validates its argument and may be called once; a second call throws
  * {@link IllegalStateException} saying the setting "was already set". Not thread-safe.
  */
 public final class OneCaBuilder {
+  private static final Logger LOG = LoggerFactory.getLogger(OneCaBuilder.class);
+  private static final AtomicBoolean PLAINTEXT_WARNED = new AtomicBoolean();
+
   /** The default store key of the CA record. */
   public static final String DEFAULT_CA_KEY = "oneca/ca";
   /** The default subject of a generated CA. */
@@ -59,6 +72,14 @@ public final class OneCaBuilder {
   private String importKeyPem;
   private Duration resyncInterval;
   private ExpiryThresholds expiryThresholds;
+
+  // Security settings (issue 11), kept together.
+  private KeyEncryptionKey keyEncryptionKey;
+  private List<KeyEncryptionKey> previousKeyEncryptionKeys;
+  private Boolean allowPlaintextCaKey;
+  private AuditSink auditSink;
+  private IssuancePolicy issuancePolicy;
+  private List<String> caPermittedDnsSubtrees;
 
   OneCaBuilder() {}
 
@@ -283,13 +304,16 @@ public final class OneCaBuilder {
    * Builds the {@code OneCa}; nothing touches the store until {@link OneCa#start()}.
    *
    * @return the new instance
-   * @throws IllegalStateException if no store was set
+   * @throws IllegalStateException if no store was set, or neither a key-encryption key nor
+   *     {@link #allowPlaintextCaKey()} was set
    * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA
    */
   public OneCa build() {
     if (store == null) {
       throw new IllegalStateException("store is required: call store(...) before build()");
     }
+    String effectiveCaKey = caKey != null ? caKey : DEFAULT_CA_KEY;
+    SecuritySettings security = securitySettings(effectiveCaKey);
     Provider effectiveProvider = provider != null ? provider : Providers.bouncyCastle();
     InstantSource effectiveClock = clock != null ? clock : InstantSource.system();
     String effectiveReplicaId = replicaId != null ? replicaId : defaultReplicaId();
@@ -305,7 +329,7 @@ public final class OneCaBuilder {
         : scheduler;
     return new OneCa(new OneCa.OneCaSettings(
         store,
-        caKey != null ? caKey : DEFAULT_CA_KEY,
+        effectiveCaKey,
         caSubject != null ? caSubject : DEFAULT_CA_SUBJECT,
         caKeyAlgorithm != null ? caKeyAlgorithm : KeyAlgorithm.EC_P256,
         caValidity != null ? caValidity : DEFAULT_CA_VALIDITY,
@@ -319,6 +343,7 @@ public final class OneCaBuilder {
         effectiveReplicaId,
         imported,
         new SecureRandom(),
+        security,
         resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL,
         expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS));
   }
@@ -351,5 +376,129 @@ public final class OneCaBuilder {
     if (current != null) {
       throw new IllegalStateException(name + " was already set");
     }
+  }
+
+  // Security settings (issue 11).
+
+  /**
+   * Sets the key-encryption key that protects the CA key in the store (AES-256-GCM for OneCA's own
+   * keys, see {@link io.oneca.core.security.KeyEncryptionKeys}). Records this replica writes are
+   * encrypted with it; records it reads must be encrypted with it or with one of
+   * {@link #previousKeyEncryptionKeys(List)}. Default: none, in which case
+   * {@link #allowPlaintextCaKey()} is required.
+   *
+   * @param key the key-encryption key
+   * @return this builder
+   */
+  public OneCaBuilder keyEncryptionKey(KeyEncryptionKey key) {
+    requireUnset(this.keyEncryptionKey, "keyEncryptionKey");
+    this.keyEncryptionKey = Objects.requireNonNull(key, "key");
+    return this;
+  }
+
+  /**
+   * Sets further key-encryption keys accepted when reading, never used for writing: during a
+   * rollover, replicas configured with the new key keep reading records still encrypted with the
+   * old one until {@link io.oneca.core.security.KeyReencryption} has re-encrypted them. Default: none.
+   *
+   * @param keys the keys; their ids must differ from each other and from {@link #keyEncryptionKey}'s
+   * @return this builder
+   */
+  public OneCaBuilder previousKeyEncryptionKeys(List<KeyEncryptionKey> keys) {
+    requireUnset(this.previousKeyEncryptionKeys, "previousKeyEncryptionKeys");
+    this.previousKeyEncryptionKeys = List.copyOf(keys);
+    return this;
+  }
+
+  /**
+   * Allows a CA key in plaintext in the store: without a {@link #keyEncryptionKey}, records are
+   * written with a plaintext key (schema 1, readable by older OneCA versions); with one, records
+   * holding a plaintext key are still accepted when read (for migrating, before
+   * {@link io.oneca.core.security.KeyReencryption} encrypts them). Anyone who can read the store
+   * then holds the CA. Logs a warning. Default: not allowed; a replica with neither this nor a
+   * key-encryption key fails to build, and a replica with a key-encryption key refuses plaintext
+   * records.
+   *
+   * @return this builder
+   */
+  public OneCaBuilder allowPlaintextCaKey() {
+    requireUnset(this.allowPlaintextCaKey, "allowPlaintextCaKey");
+    this.allowPlaintextCaKey = Boolean.TRUE;
+    return this;
+  }
+
+  /**
+   * Sets where audit events go (CA created or adopted, every issuance and refusal). Default: one
+   * line per event on the SLF4J logger {@code io.oneca.audit}.
+   *
+   * @param sink the sink
+   * @return this builder
+   */
+  public OneCaBuilder auditSink(AuditSink sink) {
+    requireUnset(this.auditSink, "auditSink");
+    this.auditSink = Objects.requireNonNull(sink, "sink");
+    return this;
+  }
+
+  /**
+   * Sets what the CA agrees to certify. Default: {@link IssuancePolicy#defaults()}.
+   *
+   * @param policy the policy
+   * @return this builder
+   */
+  public OneCaBuilder issuancePolicy(IssuancePolicy policy) {
+    requireUnset(this.issuancePolicy, "issuancePolicy");
+    this.issuancePolicy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /**
+   * Gives a CA this replica generates critical name constraints: the DNS names of every leaf it
+   * signs must lie within these subtrees ({@code example.com} permits it and every name below).
+   * Issuance refuses names outside them. Does not apply to an imported CA or to a CA another
+   * replica created. Default: no name constraints.
+   *
+   * @param subtrees DNS names without wildcards
+   * @return this builder
+   * @throws InvalidRequestException ({@code caPermittedDnsSubtrees}) if one is not a DNS name
+   */
+  public OneCaBuilder caPermittedDnsSubtrees(List<String> subtrees) {
+    requireUnset(this.caPermittedDnsSubtrees, "caPermittedDnsSubtrees");
+    this.caPermittedDnsSubtrees = NameConstraintsSupport.validate(subtrees);
+    return this;
+  }
+
+  private SecuritySettings securitySettings(String effectiveCaKey) {
+    boolean plaintext = allowPlaintextCaKey != null;
+    if (keyEncryptionKey == null && !plaintext) {
+      throw new IllegalStateException("the CA key needs protection in the store: set keyEncryptionKey(...)"
+          + " (see KeyEncryptionKeys), or call allowPlaintextCaKey() to store it unencrypted");
+    }
+    if (keyEncryptionKey == null && previousKeyEncryptionKeys != null && !previousKeyEncryptionKeys.isEmpty()) {
+      throw new IllegalStateException("previousKeyEncryptionKeys needs keyEncryptionKey to be set too");
+    }
+    CaKeyProtection protection;
+    if (keyEncryptionKey == null) {
+      protection = CaKeyProtection.plaintext();
+      if (PLAINTEXT_WARNED.compareAndSet(false, true)) {
+        LOG.warn("CA key '{}' is stored WITHOUT encryption (allowPlaintextCaKey): anyone who can read the store"
+            + " holds the CA; configure a key-encryption key", effectiveCaKey);
+      }
+    } else {
+      try {
+        protection = CaKeyProtection.encrypted(keyEncryptionKey,
+            previousKeyEncryptionKeys == null ? List.of() : previousKeyEncryptionKeys, plaintext);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRequestException("keyEncryptionKey", e.getMessage());
+      }
+      if (plaintext) {
+        LOG.warn("CA key '{}': plaintext records are still accepted (allowPlaintextCaKey); encrypt them with"
+            + " KeyReencryption and remove the opt-in", effectiveCaKey);
+      }
+    }
+    return new SecuritySettings(protection,
+        auditSink != null ? auditSink : Slf4jAuditSink.instance(),
+        issuancePolicy != null ? issuancePolicy : IssuancePolicy.defaults(),
+        caPermittedDnsSubtrees != null ? caPermittedDnsSubtrees : List.of());
   }
 }

@@ -54,7 +54,7 @@ class BootstrapFaultTest {
   void writeAppliedButReplyLost_replicaReReadsAndUsesWhatTheStoreHolds() {
     faulty.loseReplyOfNextWrites(1);
 
-    try (OneCa oneCa = OneCa.builder().store(faulty).bootstrapRetry(FAST_RETRY).build()) {
+    try (OneCa oneCa = OneCa.builder().store(faulty).allowPlaintextCaKey().bootstrapRetry(FAST_RETRY).build()) {
       BootstrapResult result = oneCa.start();
 
       Versioned<byte[]> stored = storage.get(KEY).join().orElseThrow();
@@ -72,7 +72,7 @@ class BootstrapFaultTest {
     faulty.failNext(Operation.COMPARE_AND_SET, 1);
     RetryPolicy slowRetry = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofMillis(500), 0);
     CaRecord other = record(Instant.now());
-    try (OneCa oneCa = OneCa.builder().store(faulty).bootstrapRetry(slowRetry).build()) {
+    try (OneCa oneCa = OneCa.builder().store(faulty).allowPlaintextCaKey().bootstrapRetry(slowRetry).build()) {
       CompletableFuture<BootstrapResult> started = oneCa.startAsync();
       awaitCalls(Operation.COMPARE_AND_SET, 1);
       storage.compareAndSet(KEY, Precondition.absent(), codec.encode(other)).join();
@@ -88,7 +88,7 @@ class BootstrapFaultTest {
   @Test
   void storeUnavailable_noCaIsUsedUntilTheStoreConfirmsOne() {
     faulty.setUnavailable(true);
-    try (OneCa oneCa = OneCa.builder().store(faulty).bootstrapRetry(FAST_RETRY).build()) {
+    try (OneCa oneCa = OneCa.builder().store(faulty).allowPlaintextCaKey().bootstrapRetry(FAST_RETRY).build()) {
       CompletableFuture<BootstrapResult> started = oneCa.startAsync();
       awaitCalls(Operation.GET, 3);
 
@@ -111,8 +111,8 @@ class BootstrapFaultTest {
     faulty.delayResponses(Duration.ofMillis(100));
     FaultInjectingStore slowToo = FaultInjectingStore.wrap(storage.newClient());
     slowToo.delayResponses(Duration.ofMillis(100));
-    try (OneCa a = OneCa.builder().store(faulty).build();
-        OneCa b = OneCa.builder().store(slowToo).build()) {
+    try (OneCa a = OneCa.builder().store(faulty).allowPlaintextCaKey().build();
+        OneCa b = OneCa.builder().store(slowToo).allowPlaintextCaKey().build()) {
       CompletableFuture<BootstrapResult> startedA = a.startAsync();
       CompletableFuture<BootstrapResult> startedB = b.startAsync();
 
@@ -131,7 +131,7 @@ class BootstrapFaultTest {
   void storeUnavailableForEveryAttempt_startFailsAndNothingIsStored() {
     faulty.setUnavailable(true);
     RetryPolicy threeAttempts = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2), 0);
-    try (OneCa oneCa = OneCa.builder().store(faulty).bootstrapRetry(threeAttempts).build()) {
+    try (OneCa oneCa = OneCa.builder().store(faulty).allowPlaintextCaKey().bootstrapRetry(threeAttempts).build()) {
       assertThatThrownBy(oneCa::start)
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("gave up")
@@ -181,7 +181,7 @@ class BootstrapFaultTest {
     CasResult written = storage.compareAndSet(KEY, Precondition.absent(), bytes).join();
     long version = ((CasResult.Applied) written).value().version();
 
-    try (OneCa oneCa = OneCa.builder().store(faulty).bootstrapRetry(FAST_RETRY).build()) {
+    try (OneCa oneCa = OneCa.builder().store(faulty).allowPlaintextCaKey().bootstrapRetry(FAST_RETRY).build()) {
       assertThatThrownBy(oneCa::start)
           .isInstanceOf(UnreadableRecordException.class)
           .hasMessageContaining(KEY)

@@ -3,6 +3,7 @@ package io.oneca.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oneca.api.BootstrapResult;
+import io.oneca.api.security.KeyEncryptionKey;
 import io.oneca.api.BootstrapResult.Outcome;
 import io.oneca.api.store.Precondition;
 import io.oneca.api.store.Versioned;
@@ -12,7 +13,9 @@ import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
 import io.oneca.core.internal.crypto.Providers;
 import io.oneca.core.internal.record.CaRecord;
+import io.oneca.core.internal.record.CaKeyProtection;
 import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.core.security.KeyEncryptionKeys;
 import io.oneca.core.store.InMemoryStore;
 import io.oneca.testkit.LockstepReads;
 import io.oneca.testkit.ReplicaRace;
@@ -37,7 +40,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BootstrapRaceTest {
   private final InMemoryStore storage = InMemoryStore.create();
-  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  /** The replicas share a key-encryption key, so the race also covers encrypted records (schema 2). */
+  private static final KeyEncryptionKey KEK = KeyEncryptionKeys.ofBytes(new byte[32]);
+
+  private final CaRecordCodec codec =
+      new CaRecordCodec(Providers.bouncyCastle(), CaKeyProtection.encrypted(KEK, List.of(), false));
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @AfterEach
@@ -104,7 +111,8 @@ class BootstrapRaceTest {
     toClose.add(scheduler::shutdownNow);
     toClose.add(client);
     return caKey -> {
-      try (OneCa oneCa = OneCa.builder().store(client).caKey(caKey).replicaId(id).scheduler(scheduler).build()) {
+      try (OneCa oneCa = OneCa.builder().store(client).caKey(caKey).replicaId(id).scheduler(scheduler)
+          .keyEncryptionKey(KEK).build()) {
         BootstrapResult result = oneCa.start();
         if (outcomes != null) {
           outcomes.computeIfAbsent(caKey, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
@@ -128,7 +136,7 @@ class BootstrapRaceTest {
       CaMaterial mine = generator.generate(
           new CaSpec("CN=naive " + seed, io.oneca.api.KeyAlgorithm.EC_P256, Duration.ofDays(1), 0), Instant.now());
       client.compareAndSet(caKey, Precondition.absent(),
-          codec.encode(new CaRecord(mine, List.of(mine.certificate()), Instant.now(), "naive"))).join();
+          codec.encode(new CaRecord(mine, List.of(mine.certificate()), Instant.now(), "naive"), caKey)).join();
       return mine.fingerprint().sha256Hex();
     };
   }

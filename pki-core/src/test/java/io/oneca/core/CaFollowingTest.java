@@ -35,7 +35,7 @@ class CaFollowingTest {
   }
 
   private OneCa replica(io.oneca.api.store.VersionedStore client, Duration resync) {
-    OneCa oneCa = OneCa.builder().store(client).resyncInterval(resync).build();
+    OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(client).resyncInterval(resync).build();
     closeables.add(0, oneCa);
     oneCa.start();
     return oneCa;
@@ -137,7 +137,7 @@ class CaFollowingTest {
 
   @Test
   void notStarted_isDown() {
-    OneCa oneCa = OneCa.builder().store(store.newClient()).build();
+    OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(store.newClient()).build();
     closeables.add(oneCa);
     assertThat(oneCa.health().status()).isEqualTo(HealthStatus.DOWN);
   }

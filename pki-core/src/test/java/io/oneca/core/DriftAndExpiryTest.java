@@ -53,7 +53,7 @@ class DriftAndExpiryTest {
 
   @Test
   void listenerStillServingTheOldCertificate_isFlaggedAsDrift() throws Exception {
-    OneCa oneCa = replica(OneCa.builder());
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey());
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").ipAddress("127.0.0.1").build());
     IdentitySnapshot original = identity.current();
     // A listener that copied the material once (a static context) instead of using the reloading manager.
@@ -78,7 +78,7 @@ class DriftAndExpiryTest {
 
   @Test
   void nothingListening_isDrift_withTheCause() {
-    OneCa oneCa = replica(OneCa.builder());
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey());
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").build());
     DriftReport report = identity.checkDrift(new java.net.InetSocketAddress("127.0.0.1", freePort()),
         Duration.ofSeconds(2));
@@ -91,7 +91,7 @@ class DriftAndExpiryTest {
   void expiryAlerts_fireOncePerThreshold_underAMutableClock() {
     Instant start = Instant.now();
     MutableClock clock = MutableClock.at(start);
-    OneCa oneCa = replica(OneCa.builder().clock(clock).caValidity(Duration.ofDays(100))
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey().clock(clock).caValidity(Duration.ofDays(100))
         .expiryThresholds(new ExpiryThresholds(0.20, Duration.ofDays(30), 0.05, Duration.ofDays(7))));
     List<ExpiryAlert> alerts = new CopyOnWriteArrayList<>();
     closeables.add(oneCa.onExpiryAlert(alerts::add));
@@ -131,7 +131,7 @@ class DriftAndExpiryTest {
 
   @Test
   void renewedIdentity_reachesAReaderByPath_andAFileSourceServesIt() throws Exception {
-    OneCa oneCa = replica(OneCa.builder());
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey());
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("edge").ipAddress("127.0.0.1")
         .outputDirectory(dir).build());
     Path certFile = dir.resolve("tls.crt");
@@ -147,7 +147,7 @@ class DriftAndExpiryTest {
 
   @Test
   void metrics_reportExpiryReloadsAndRenewals() throws Exception {
-    OneCa oneCa = replica(OneCa.builder().resyncInterval(Duration.ofMillis(100)));
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey().resyncInterval(Duration.ofMillis(100)));
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").build());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OneCaMetrics.of(oneCa).bindTo(registry);

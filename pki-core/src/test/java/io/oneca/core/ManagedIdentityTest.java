@@ -43,7 +43,7 @@ class ManagedIdentityTest {
 
   @Test
   void renewsAtItsShareOfTheLifetime() throws Exception {
-    OneCa oneCa = replica(OneCa.builder());
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey());
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").dnsName("localhost")
         .ttl(Duration.ofSeconds(3)).renewAtShare(0.5).jitterShare(0).build());
     IdentitySnapshot first = identity.current();
@@ -60,8 +60,8 @@ class ManagedIdentityTest {
 
   @Test
   void caChange_reissuesAtOnce_andLiveTlsFollows() throws Exception {
-    OneCa server = replica(OneCa.builder().resyncInterval(Duration.ofMinutes(5)));
-    OneCa client = replica(OneCa.builder().resyncInterval(Duration.ofMinutes(5)));
+    OneCa server = replica(OneCa.builder().allowPlaintextCaKey().resyncInterval(Duration.ofMinutes(5)));
+    OneCa client = replica(OneCa.builder().allowPlaintextCaKey().resyncInterval(Duration.ofMinutes(5)));
     ManagedIdentity serverIdentity = server.identity(IdentitySpec.builder("server").dnsName("localhost").build());
     ManagedIdentity clientIdentity = client.identity(IdentitySpec.builder("client").build());
     try (TlsLoopback listener = TlsLoopback.start(serverIdentity.sslContext(), true)) {
@@ -82,7 +82,7 @@ class ManagedIdentityTest {
   @Test
   void failedRenewal_keepsServingTheOldCertificate_retries_andRecovers() throws Exception {
     MutableClock clock = MutableClock.at(Instant.now());
-    OneCa oneCa = replica(OneCa.builder().clock(clock).caValidity(Duration.ofDays(10)));
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey().clock(clock).caValidity(Duration.ofDays(10)));
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").ttl(Duration.ofHours(1))
         .retry(new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(50), Duration.ofMillis(200), 0.1)).build());
     IdentitySnapshot served = identity.current();
@@ -120,7 +120,7 @@ class ManagedIdentityTest {
 
   @Test
   void closedIdentity_stopsRenewing() throws Exception {
-    OneCa oneCa = replica(OneCa.builder());
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey());
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").ttl(Duration.ofSeconds(2))
         .renewAtShare(0.3).jitterShare(0).build());
     identity.close();

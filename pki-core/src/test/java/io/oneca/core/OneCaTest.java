@@ -79,7 +79,7 @@ class OneCaTest {
 
   @Test
   void issue_beforeStart_isRefused() throws Exception {
-    try (OneCa oneCa = OneCa.builder().store(store).build()) {
+    try (OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().build()) {
       assertThatThrownBy(() -> oneCa.issue(CertificateRequest.fromPublicKey(ecKey().getPublic()).commonName("x").build()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("start()");
@@ -88,7 +88,7 @@ class OneCaTest {
 
   @Test
   void start_onEmptyStore_createsCaAndStartAgainReturnsTheSameResult() {
-    try (OneCa oneCa = OneCa.builder().store(store).caSubject("CN=Acme Edge CA,O=Acme").build()) {
+    try (OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().caSubject("CN=Acme Edge CA,O=Acme").build()) {
       BootstrapResult first = oneCa.start();
       BootstrapResult again = oneCa.start();
 
@@ -103,8 +103,8 @@ class OneCaTest {
 
   @Test
   void secondReplica_adoptsTheExistingCa() {
-    try (OneCa first = OneCa.builder().store(store).build();
-        OneCa second = OneCa.builder().store(store.newClient()).build()) {
+    try (OneCa first = OneCa.builder().store(store).allowPlaintextCaKey().build();
+        OneCa second = OneCa.builder().store(store.newClient()).allowPlaintextCaKey().build()) {
       BootstrapResult created = first.start();
       BootstrapResult adopted = second.start();
 
@@ -115,7 +115,7 @@ class OneCaTest {
 
   @Test
   void issuedServerCertificate_validatesWithPkixAndOpenssl() throws Exception {
-    try (OneCa oneCa = OneCa.builder().store(store).build()) {
+    try (OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().build()) {
       oneCa.start();
       IssuedCertificate issued = oneCa.issue(CertificateRequest.fromPublicKey(ecKey().getPublic())
           .commonName("cloudcore-0")
@@ -137,13 +137,13 @@ class OneCaTest {
   @Test
   void importCa_intoEmptyStore_isStoredAndUsed() {
     CaMaterial own = generate();
-    try (OneCa oneCa = OneCa.builder().store(store).importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
+    try (OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
       BootstrapResult result = oneCa.start();
 
       assertThat(result.outcome()).isEqualTo(Outcome.IMPORTED);
       assertThat(result.ca().fingerprint()).isEqualTo(own.fingerprint());
     }
-    try (OneCa again = OneCa.builder().store(store).importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
+    try (OneCa again = OneCa.builder().store(store).allowPlaintextCaKey().importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
       assertThat(again.start().outcome()).isEqualTo(Outcome.ADOPTED_EXISTING);
     }
   }
@@ -151,13 +151,13 @@ class OneCaTest {
   @Test
   void importCa_whenADifferentCaIsStored_saysSoAndKeepsTheStoredOne() {
     BootstrapResult existing;
-    try (OneCa first = OneCa.builder().store(store).build()) {
+    try (OneCa first = OneCa.builder().store(store).allowPlaintextCaKey().build()) {
       existing = first.start();
     }
     long versionBefore = store.get("oneca/ca").join().orElseThrow().version();
     CaMaterial own = generate();
 
-    try (OneCa importer = OneCa.builder().store(store).importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
+    try (OneCa importer = OneCa.builder().store(store).allowPlaintextCaKey().importCa(chainPem(own), PemKeys.encodePkcs8(own.privateKey())).build()) {
       BootstrapResult result = importer.start();
 
       assertThat(result.outcome()).isEqualTo(Outcome.DIFFERENT_CA_STORED);
@@ -170,21 +170,21 @@ class OneCaTest {
   void importCa_thatIsNotACa_isRejectedAtBuild() throws Exception {
     CaMaterial ca = generate();
     KeyPair leafKey = ecKey();
-    try (OneCa issuerOneCa = OneCa.builder().store(store).importCa(chainPem(ca), PemKeys.encodePkcs8(ca.privateKey())).build()) {
+    try (OneCa issuerOneCa = OneCa.builder().store(store).allowPlaintextCaKey().importCa(chainPem(ca), PemKeys.encodePkcs8(ca.privateKey())).build()) {
       issuerOneCa.start();
       IssuedCertificate leaf = issuerOneCa.issue(CertificateRequest.fromPublicKey(leafKey.getPublic()).commonName("leaf").build());
 
-      assertThatThrownBy(() -> OneCa.builder().store(store).importCa(leaf.certificatePem(), PemKeys.encodePkcs8(leafKey.getPrivate())).build())
+      assertThatThrownBy(() -> OneCa.builder().store(store).allowPlaintextCaKey().importCa(leaf.certificatePem(), PemKeys.encodePkcs8(leafKey.getPrivate())).build())
           .isInstanceOf(InvalidRequestException.class)
           .hasMessageContaining("importCa");
     }
-    assertThatThrownBy(() -> OneCa.builder().store(store).importCa("garbage", "garbage").build())
+    assertThatThrownBy(() -> OneCa.builder().store(store).allowPlaintextCaKey().importCa("garbage", "garbage").build())
         .isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
   void close_refusesFurtherUseAndShutsDownItsOwnScheduler() throws Exception {
-    OneCa oneCa = OneCa.builder().store(store).build();
+    OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().build();
     oneCa.start();
     oneCa.close();
     oneCa.close();

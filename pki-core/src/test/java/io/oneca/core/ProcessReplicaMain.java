@@ -31,7 +31,7 @@ public final class ProcessReplicaMain {
       out.println("ready " + replicaId);
       for (String line = in.readLine(); line != null && !line.equals("exit"); line = in.readLine()) {
         String key = line.substring("bootstrap ".length());
-        try (OneCa oneCa = OneCa.builder().store(store).caKey(key).replicaId(replicaId).build()) {
+        try (OneCa oneCa = OneCa.builder().store(store).allowPlaintextCaKey().caKey(key).replicaId(replicaId).build()) {
           BootstrapResult result = oneCa.start();
           out.println("ok " + key + " " + result.ca().fingerprint().sha256Hex() + " " + result.outcome());
         } catch (RuntimeException e) {

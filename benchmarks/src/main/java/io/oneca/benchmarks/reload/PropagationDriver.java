@@ -89,7 +89,7 @@ public final class PropagationDriver {
       for (int i = 0; i < replicas; i++) {
         VersionedStore client = clients.get();
         resources.add(client);
-        OneCa oneCa = OneCa.builder().store(client).replicaId("replica-" + i).resyncInterval(Duration.ofSeconds(5))
+        OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(client).replicaId("replica-" + i).resyncInterval(Duration.ofSeconds(5))
             .build();
         resources.add(0, oneCa);
         oneCa.start();

@@ -61,7 +61,7 @@ public class HandshakeBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     store = InMemoryStore.create();
-    ca = OneCa.builder().store(store).build();
+    ca = OneCa.builder().allowPlaintextCaKey().store(store).build();
     ca.start();
     Identity server = issue("server");
     Identity client = issue("client");

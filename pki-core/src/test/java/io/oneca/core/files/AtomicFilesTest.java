@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AtomicFilesTest {
   private final InMemoryStore store = InMemoryStore.create();
-  private final OneCa ca = OneCa.builder().store(store).build();
+  private final OneCa ca = OneCa.builder().allowPlaintextCaKey().store(store).build();
 
   @TempDir Path dir;
 

@@ -35,7 +35,7 @@ class ReloadingManagersTest {
   private final OneCa caB = started(storeB, "CN=CA B");
 
   private static OneCa started(InMemoryStore store, String subject) {
-    OneCa oneCa = OneCa.builder().store(store).caSubject(subject).build();
+    OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(store).caSubject(subject).build();
     oneCa.start();
     return oneCa;
   }

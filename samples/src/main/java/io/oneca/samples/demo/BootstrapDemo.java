@@ -3,6 +3,7 @@ package io.oneca.samples.demo;
 import io.oneca.api.BootstrapResult;
 import io.oneca.core.OneCa;
 import io.oneca.core.OneCaBuilder;
+import io.oneca.core.security.KeyEncryptionKeys;
 import io.oneca.core.store.FileSystemStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -72,6 +73,7 @@ public final class BootstrapDemo {
   private boolean run(int replicas, Path runDir) throws Exception {
     Path storeDir = runDir.resolve("store");
     Path logDir = Files.createDirectories(runDir.resolve("logs"));
+    DemoReplica.ensureKeyEncryptionKey(runDir);
     System.out.println();
     System.out.println("OneCA demo: " + replicas + " replica processes start at the same instant on one embedded file store");
     System.out.println("  store: " + storeDir);
@@ -180,7 +182,8 @@ public final class BootstrapDemo {
   private boolean verdict(Map<String, Report> reports, Path storeDir, int replicas, long expectedCreators) {
     BootstrapResult stored;
     try (FileSystemStore store = FileSystemStore.open(storeDir);
-        OneCa reader = OneCa.builder().store(store).replicaId("demo-reader").build()) {
+        OneCa reader = OneCa.builder().store(store).replicaId("demo-reader")
+            .keyEncryptionKey(KeyEncryptionKeys.fromFile(DemoReplica.kekFile(storeDir))).build()) {
       stored = reader.start();
     }
     String storedFingerprint = stored.ca().fingerprint().sha256Hex();

@@ -55,7 +55,22 @@ public final class CaGenerator {
    * @return the CA, with a chain of just its certificate
    */
   public CaMaterial generate(CaSpec spec, Instant now) {
+    return generate(spec, now, List.of());
+  }
+
+  /**
+   * Generates a CA whose certificate carries critical name constraints: leaves it signs may hold
+   * only DNS names within the permitted subtrees (RFC 5280: a subtree {@code example.com} permits
+   * {@code example.com} and every name below it).
+   *
+   * @param spec the subject, key algorithm, validity and path length
+   * @param now the current time
+   * @param permittedDnsSubtrees the permitted DNS subtrees; empty for no name constraints
+   * @return the CA, with a chain of just its certificate
+   */
+  public CaMaterial generate(CaSpec spec, Instant now, List<String> permittedDnsSubtrees) {
     Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(permittedDnsSubtrees, "permittedDnsSubtrees");
     Objects.requireNonNull(now, "now");
     KeyPair keyPair = KeyPairs.generate(spec.keyAlgorithm(), provider, random);
     X500Name subject = X500Name.getInstance(spec.subject().getEncoded());
@@ -74,6 +89,9 @@ public final class CaGenerator {
           new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
       builder.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId));
       builder.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(keyId));
+      if (!permittedDnsSubtrees.isEmpty()) {
+        builder.addExtension(Extension.nameConstraints, true, NameConstraintsSupport.permitting(permittedDnsSubtrees));
+      }
     } catch (CertIOException e) {
       throw new IllegalStateException("cannot encode a CA extension", e);
     }

@@ -2,7 +2,9 @@ package io.oneca.core.internal.crypto;
 
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.KeyAlgorithm;
+import io.oneca.core.policy.IssuancePolicy;
 import java.math.BigInteger;
+import java.util.TreeSet;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
@@ -43,6 +45,41 @@ final class KeyPolicy {
     if (shape.isRsa() && (shape.bits() < 2048 || shape.bits() > MAX_RSA_BITS)) {
       throw new InvalidRequestException(
           "publicKey", "RSA keys must have 2048 to " + MAX_RSA_BITS + " bits, got " + shape.bits());
+    }
+    return shape;
+  }
+
+  /**
+   * Checks a key that is to be certified in a leaf against the fixed rules and an issuance policy.
+   *
+   * @param spki the encoded public key
+   * @param policy the issuance policy
+   * @return its shape
+   * @throws InvalidRequestException ({@code publicKey}) if the key is not accepted
+   */
+  static KeyShape checkLeafKey(SubjectPublicKeyInfo spki, IssuancePolicy policy) {
+    KeyShape shape = checkLeafKey(spki);
+    switch (shape.family()) {
+      case "RSA":
+        if (!policy.rsaAllowed()) {
+          throw new InvalidRequestException("publicKey", "RSA keys are not accepted by the issuance policy");
+        }
+        if (shape.bits() < policy.minimumRsaBits()) {
+          throw new InvalidRequestException("publicKey", "RSA keys must have at least " + policy.minimumRsaBits()
+              + " bits, got " + shape.bits());
+        }
+        break;
+      case "EC":
+        String curve = shape.bits() == 256 ? "P-256" : "P-384";
+        if (!policy.ecCurves().contains(curve)) {
+          throw new InvalidRequestException("publicKey", "EC curve " + curve + " is not accepted by the issuance policy"
+              + " (allowed: " + new TreeSet<>(policy.ecCurves()) + ")");
+        }
+        break;
+      default:
+        if (!policy.ed25519Allowed()) {
+          throw new InvalidRequestException("publicKey", "Ed25519 keys are not accepted by the issuance policy");
+        }
     }
     return shape;
   }

@@ -6,6 +6,7 @@ import io.oneca.api.Fingerprint;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.IssuedCertificate;
 import io.oneca.api.SubjectAltName;
+import io.oneca.core.policy.IssuancePolicy;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -42,7 +43,8 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * <p>What a leaf gets is fixed by policy, never by the request: CA:false, key usage
  * digitalSignature (plus keyEncipherment for RSA keys), the profile's extended key usages, the
  * requested names, and key identifiers. Every other extension a CSR asks for is ignored, so a CSR
- * can never obtain a CA certificate. Validity starts one minute before {@code now} (but not before
+ * can never obtain a CA certificate; a CSR that asks to be a CA is refused (see
+ * {@link IssuancePolicy}), as are names outside the policy's allow-list or the CA's name constraints. Validity starts one minute before {@code now} (but not before
  * the CA's) and ends after the requested or default lifetime, capped at the CA's expiry.
  */
 public final class LeafIssuer {
@@ -50,6 +52,7 @@ public final class LeafIssuer {
 
   private final Provider provider;
   private final SecureRandom random;
+  private final IssuancePolicy policy;
   /** The last CA used, with what issuance needs from it pre-computed; CAs change rarely. */
   private volatile PreparedCa prepared;
 
@@ -61,8 +64,20 @@ public final class LeafIssuer {
    * @param random the randomness source for serials and signatures
    */
   public LeafIssuer(Provider provider, SecureRandom random) {
+    this(provider, random, IssuancePolicy.defaults());
+  }
+
+  /**
+   * Creates an issuer that enforces an issuance policy.
+   *
+   * @param provider the JCA provider that verifies CSRs and signs
+   * @param random the randomness source for serials and signatures
+   * @param policy what the issuer agrees to certify
+   */
+  public LeafIssuer(Provider provider, SecureRandom random, IssuancePolicy policy) {
     this.provider = Objects.requireNonNull(provider, "provider");
     this.random = Objects.requireNonNull(random, "random");
+    this.policy = Objects.requireNonNull(policy, "policy");
   }
 
   /**
@@ -102,12 +117,17 @@ public final class LeafIssuer {
     PKCS10CertificationRequest csr = null;
     SubjectPublicKeyInfo publicKey;
     if (request.keySource() instanceof CertificateRequest.Csr encoded) {
-      csr = Csrs.parse(encoded.encoded());
+      byte[] bytes = encoded.encoded();
+      if (bytes.length > policy.maxCsrBytes()) {
+        throw new InvalidRequestException("csr", "has " + bytes.length + " bytes; at most " + policy.maxCsrBytes() + " are allowed");
+      }
+      csr = Csrs.parse(bytes);
+      CsrExtensions.check(csr, policy);
       publicKey = csr.getSubjectPublicKeyInfo();
     } else {
       publicKey = publicKeyInfo((CertificateRequest.BarePublicKey) request.keySource());
     }
-    KeyPolicy.KeyShape shape = KeyPolicy.checkLeafKey(publicKey);
+    KeyPolicy.KeyShape shape = KeyPolicy.checkLeafKey(publicKey, policy);
     if (csr != null) {
       Csrs.verifySignature(csr, provider);
     }
@@ -117,6 +137,8 @@ public final class LeafIssuer {
       names = Csrs.requestedNames(csr);
     }
     names = List.copyOf(new LinkedHashSet<>(names));
+    policy.checkNames(names);
+    NameConstraintsSupport.check(issuer.permittedDnsSubtrees(), names);
     String commonName = commonName(request.commonName(), csr, names);
 
     Instant notBefore = max(now.minus(CaGenerator.BACKDATE), issuer.notBefore());
@@ -169,6 +191,7 @@ public final class LeafIssuer {
         certificate.getNotBefore().toInstant(),
         certificate.getNotAfter().toInstant(),
         ca.fingerprint(),
+        NameConstraintsSupport.permittedDnsSubtrees(certificate),
         X509Support.signerBuilder(ca.keyAlgorithm().signatureAlgorithm(), provider, random));
     prepared = fresh;
     return fresh;
@@ -268,5 +291,6 @@ public final class LeafIssuer {
       Instant notBefore,
       Instant notAfter,
       Fingerprint fingerprint,
+      List<String> permittedDnsSubtrees,
       JcaContentSignerBuilder signers) {}
 }

@@ -5,9 +5,12 @@ import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.Pem;
 import java.io.IOException;
 import java.io.StringReader;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -72,6 +75,29 @@ public final class PemKeys {
     } catch (IOException | RuntimeException e) {
       throw new InvalidRequestException("privateKey", "unsupported or malformed private key (algorithm "
           + info.getPrivateKeyAlgorithm().getAlgorithm().getId() + ")");
+    }
+  }
+
+  /**
+   * Creates a private key object from PKCS#8 DER.
+   *
+   * @param der the PKCS#8 encoding; not modified
+   * @param algorithm the algorithm the key must have
+   * @param provider the JCA provider that creates the key object
+   * @return the key
+   * @throws InvalidRequestException ({@code privateKey}) if the bytes are not a PKCS#8 key of that
+   *     algorithm; the message never contains any part of the input
+   */
+  public static PrivateKey privateKeyFromPkcs8(byte[] der, KeyAlgorithm algorithm, Provider provider) {
+    Objects.requireNonNull(der, "der");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(provider, "provider");
+    try {
+      return KeyFactory.getInstance(algorithm.jcaKeyAlgorithm(), provider)
+          .generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // The cause is dropped on purpose: it may describe the secret bytes.
+      throw new InvalidRequestException("privateKey", "not a PKCS#8 " + algorithm + " private key");
     }
   }
 

@@ -120,6 +120,15 @@ public final class TestPki {
         .getEncoded();
   }
 
+  /** Builds a DER PKCS#10 request whose extensionRequest value is the given (possibly malformed) SEQUENCE. */
+  public static byte[] csrWithRawExtensionRequest(String subject, KeyPair keyPair, org.bouncycastle.asn1.ASN1Encodable value)
+      throws Exception {
+    return new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), keyPair.getPublic())
+        .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, value)
+        .build(new JcaContentSignerBuilder(signatureAlgorithm(keyPair)).setProvider(BC).build(keyPair.getPrivate()))
+        .getEncoded();
+  }
+
   /** Validates the chain (leaf first, root last) with the JDK's PKIX validator, revocation off. */
   public static void assertPkixValid(List<X509Certificate> chain, Instant at) throws Exception {
     X509Certificate root = chain.get(chain.size() - 1);
