@@ -232,6 +232,10 @@ public final class EtcdStore implements VersionedStore {
     client.close();
   }
 
+  EtcdWatchHub watchesForTest() {
+    return watches;
+  }
+
   @Override
   public String toString() {
     return "EtcdStore[" + backend + "]";

@@ -104,6 +104,26 @@ final class EtcdWatchHub {
     }
   }
 
+  /**
+   * Test seam: drops the watch as a lost connection would, without a resync, then (when
+   * {@code resumeFrom} is positive) resumes it from that revision as jetcd resumes a watch after a
+   * reconnect. Lets a test put a compaction between the two. Returns when done.
+   */
+  void interruptWatchForTest(long resumeFrom) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    events.execute(() -> {
+      long current = ++generation;
+      closeWatcher();
+      if (resumeFrom > 0) {
+        String covering = keyPrefix + commonPrefix(new ArrayList<>(new LinkedHashSet<>(registry.activeScopes())));
+        watcher = watch.watch(ByteSequence.from(covering, StandardCharsets.UTF_8),
+            WatchOption.builder().isPrefix(true).withRevision(resumeFrom).build(), new Listener(current));
+      }
+      done.complete(null);
+    });
+    done.get(5, TimeUnit.SECONDS);
+  }
+
   // ---- on the events thread ----
 
   private void requestResyncNow() {
