@@ -223,7 +223,7 @@ public final class EtcdStore implements VersionedStore {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }
