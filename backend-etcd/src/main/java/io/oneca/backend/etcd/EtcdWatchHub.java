@@ -55,6 +55,7 @@ final class EtcdWatchHub {
   private final Function<Supplier<CompletableFuture<TxnResponse>>, CompletableFuture<TxnResponse>> timed;
   private final SubscriptionRegistry registry;
   private final ScheduledExecutorService events;
+  private volatile Thread eventsThread;
 
   // Confined to the events thread.
   private long generation;
@@ -74,6 +75,7 @@ final class EtcdWatchHub {
     this.events = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "oneca-etcd-events");
       thread.setDaemon(true);
+      eventsThread = thread;
       return thread;
     });
   }
@@ -87,14 +89,20 @@ final class EtcdWatchHub {
   void close() {
     registry.closeAll();
     CompletableFuture<Void> stopped = new CompletableFuture<>();
+    Runnable stop = () -> {
+      closed = true;
+      generation++;
+      closeWatcher();
+      stopped.complete(null);
+    };
     try {
-      events.execute(() -> {
-        closed = true;
-        generation++;
-        closeWatcher();
-        stopped.complete(null);
-      });
-      stopped.get(5, TimeUnit.SECONDS);
+      if (Thread.currentThread() == eventsThread) {
+        // A listener run by a direct executor closed the store: we are the events thread.
+        stop.run();
+      } else {
+        events.execute(stop);
+        stopped.get(5, TimeUnit.SECONDS);
+      }
     } catch (RejectedExecutionException alreadyStopped) {
       // close() ran before.
     } catch (Exception e) {

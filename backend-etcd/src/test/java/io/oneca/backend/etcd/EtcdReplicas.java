@@ -20,16 +20,33 @@ final class EtcdReplicas implements AutoCloseable {
   private final RetryPolicy retry;
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
+
+  private final Duration requestTimeout;
 
   EtcdReplicas(List<String> endpoints, RetryPolicy retry) {
+    this(endpoints, retry, Duration.ofSeconds(2));
+  }
+
+  EtcdReplicas(List<String> endpoints, RetryPolicy retry, Duration requestTimeout) {
     this.endpoints = endpoints;
     this.retry = retry;
+    this.requestTimeout = requestTimeout;
   }
 
   synchronized EtcdStore client() {
+    return client(requestTimeout);
+  }
+
+  /** A client for the harness's own reads, with a timeout long enough to outlast a leader election. */
+  synchronized EtcdStore patientClient() {
+    return client(Duration.ofSeconds(10));
+  }
+
+  private EtcdStore client(Duration timeout) {
     EtcdStore store = EtcdStore.builder()
         .endpoints(endpoints)
-        .requestTimeout(Duration.ofSeconds(2))
+        .requestTimeout(timeout)
         .connectTimeout(Duration.ofSeconds(2))
         .build();
     toClose.add(store);
@@ -53,6 +70,9 @@ final class EtcdReplicas implements AutoCloseable {
     return caKey -> {
       try (OneCa oneCa = oneCa(store, caKey, "replica-" + index, scheduler)) {
         BootstrapResult result = oneCa.start();
+        if (result.attempts() > 1) {
+          retried.increment();
+        }
         if (!oneCa.ca().fingerprint().equals(result.ca().fingerprint())) {
           throw new AssertionError("replica " + index + " uses a CA other than its bootstrap result");
         }
@@ -61,8 +81,22 @@ final class EtcdReplicas implements AutoCloseable {
     };
   }
 
+  /** Reads the stored CA's fingerprint; a read that fails as unavailable is repeated, at most 5 times. */
   Optional<String> storedFingerprint(VersionedStore reader, String caKey) {
-    return reader.get(caKey).join().map(v -> codec.decode(v, reader.backend()).active().fingerprint().sha256Hex());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reader.get(caKey).join().map(v -> codec.decode(v, reader.backend()).active().fingerprint().sha256Hex());
+      } catch (java.util.concurrent.CompletionException e) {
+        if (!(e.getCause() instanceof io.oneca.api.StoreUnavailableException) || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Returns how many bootstraps needed more than one attempt (the store failed them at least once). */
+  long retriedBootstraps() {
+    return retried.sum();
   }
 
   @Override
