@@ -55,6 +55,25 @@ public final class EtcdCluster implements AutoCloseable {
    *     become healthy (with the tail of its log)
    */
   public static EtcdCluster start(int size) {
+    return start(size, List.of(), false);
+  }
+
+  /**
+   * Starts one member that serves clients both in plain text ({@link EtcdMember#clientEndpoint()},
+   * used for health checks) and over TLS with client certificates required
+   * ({@link EtcdMember#tlsClientEndpoint()}).
+   *
+   * @param caFile PEM CA that signed the server and the client certificates
+   * @param certFile PEM server certificate chain, valid for IP 127.0.0.1
+   * @param keyFile PEM PKCS#8 server key
+   * @return the running node
+   */
+  public static EtcdCluster startWithTls(Path caFile, Path certFile, Path keyFile) {
+    return start(1, List.of("--cert-file=" + certFile, "--key-file=" + keyFile,
+        "--trusted-ca-file=" + caFile, "--client-cert-auth"), true);
+  }
+
+  private static EtcdCluster start(int size, List<String> extraArgs, boolean tls) {
     if (size < 1 || size > 7) {
       throw new IllegalArgumentException("size must be 1 to 7, was " + size);
     }
@@ -65,20 +84,21 @@ public final class EtcdCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    int[] ports = freePorts(2 * size);
+    int[] ports = freePorts(3 * size);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       peers.add("m" + i + "=http://127.0.0.1:" + ports[2 * i + 1]);
     }
-    List<String> clusterArgs = List.of(
+    List<String> clusterArgs = new ArrayList<>(List.of(
         "--initial-cluster=" + String.join(",", peers),
         "--initial-cluster-state=new",
         "--initial-cluster-token=oneca-" + Long.toHexString(ThreadLocalRandom.current().nextLong()),
         "--log-level=warn",
-        "--logger=zap");
+        "--logger=zap"));
+    clusterArgs.addAll(extraArgs);
     List<EtcdMember> members = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      members.add(new EtcdMember("m" + i, ports[2 * i], ports[2 * i + 1],
+      members.add(new EtcdMember("m" + i, ports[2 * i], tls ? ports[2 * size + i] : 0, ports[2 * i + 1],
           directory.resolve("m" + i + ".etcd"), directory.resolve("m" + i + ".log"), clusterArgs, binary));
     }
     EtcdCluster cluster = new EtcdCluster(directory, members);
@@ -118,6 +138,11 @@ public final class EtcdCluster implements AutoCloseable {
   /** Returns one member. */
   public EtcdMember member(int index) {
     return members.get(index);
+  }
+
+  /** Returns every member's TLS client endpoint (see {@link #startWithTls}). */
+  public List<String> tlsClientEndpoints() {
+    return members.stream().map(EtcdMember::tlsClientEndpoint).toList();
   }
 
   /** Returns every member's client endpoint, {@code http://127.0.0.1:<port>}. */

@@ -27,6 +27,7 @@ public final class EtcdMember {
 
   private final String name;
   private final int clientPort;
+  private final int tlsClientPort;
   private final int peerPort;
   private final Path dataDir;
   private final Path logFile;
@@ -34,9 +35,11 @@ public final class EtcdMember {
   private final Path binary;
   private Process process;
 
-  EtcdMember(String name, int clientPort, int peerPort, Path dataDir, Path logFile, List<String> clusterArgs, Path binary) {
+  EtcdMember(String name, int clientPort, int tlsClientPort, int peerPort, Path dataDir, Path logFile,
+      List<String> clusterArgs, Path binary) {
     this.name = name;
     this.clientPort = clientPort;
+    this.tlsClientPort = tlsClientPort;
     this.peerPort = peerPort;
     this.dataDir = dataDir;
     this.logFile = logFile;
@@ -52,6 +55,23 @@ public final class EtcdMember {
   /** Returns the client endpoint, {@code http://127.0.0.1:<port>}. */
   public String clientEndpoint() {
     return "http://127.0.0.1:" + clientPort;
+  }
+
+  /**
+   * Returns the TLS client endpoint, {@code https://127.0.0.1:<port>}, of a member started by
+   * {@link EtcdCluster#startWithTls}.
+   *
+   * @throws IllegalStateException if the member has no TLS listener
+   */
+  public String tlsClientEndpoint() {
+    if (tlsClientPort == 0) {
+      throw new IllegalStateException("etcd member " + name + " was started without TLS");
+    }
+    return "https://127.0.0.1:" + tlsClientPort;
+  }
+
+  private String clientUrls() {
+    return tlsClientPort == 0 ? clientEndpoint() : clientEndpoint() + "," + tlsClientEndpoint();
   }
 
   /** Returns the peer URL, {@code http://127.0.0.1:<port>}. */
@@ -81,8 +101,8 @@ public final class EtcdMember {
     command.add(binary.toString());
     command.add("--name=" + name);
     command.add("--data-dir=" + dataDir);
-    command.add("--listen-client-urls=" + clientEndpoint());
-    command.add("--advertise-client-urls=" + clientEndpoint());
+    command.add("--listen-client-urls=" + clientUrls());
+    command.add("--advertise-client-urls=" + clientUrls());
     command.add("--listen-peer-urls=" + peerUrl());
     command.add("--initial-advertise-peer-urls=" + peerUrl());
     command.addAll(clusterArgs);
