@@ -1,0 +1,113 @@
+package io.oneca.backend.etcd;
+
+import io.oneca.api.BootstrapResult;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.core.OneCa;
+import io.oneca.core.RetryPolicy;
+import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.testkit.ReplicaRace;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** OneCA replicas on etcd for the race and fault tests: each with its own EtcdStore (own jetcd client). */
+final class EtcdReplicas implements AutoCloseable {
+  private final List<String> endpoints;
+  private final RetryPolicy retry;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
+
+  private final Duration requestTimeout;
+
+  EtcdReplicas(List<String> endpoints, RetryPolicy retry) {
+    this(endpoints, retry, Duration.ofSeconds(2));
+  }
+
+  EtcdReplicas(List<String> endpoints, RetryPolicy retry, Duration requestTimeout) {
+    this.endpoints = endpoints;
+    this.retry = retry;
+    this.requestTimeout = requestTimeout;
+  }
+
+  synchronized EtcdStore client() {
+    return client(requestTimeout);
+  }
+
+  /** A client for the harness's own reads, with a timeout long enough to outlast a leader election. */
+  synchronized EtcdStore patientClient() {
+    return client(Duration.ofSeconds(10));
+  }
+
+  private EtcdStore client(Duration timeout) {
+    EtcdStore store = EtcdStore.builder()
+        .endpoints(endpoints)
+        .requestTimeout(timeout)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
+    toClose.add(store);
+    return store;
+  }
+
+  synchronized ScheduledExecutorService scheduler() {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    toClose.add(scheduler::shutdownNow);
+    return scheduler;
+  }
+
+  OneCa oneCa(VersionedStore store, String caKey, String id, ScheduledExecutorService scheduler) {
+    return OneCa.builder().store(store).caKey(caKey).replicaId(id).scheduler(scheduler).bootstrapRetry(retry).build();
+  }
+
+  /** A replica for {@link ReplicaRace}: bootstraps and returns the fingerprint of the CA it then uses. */
+  ReplicaRace.Replica replica(int index) {
+    EtcdStore store = client();
+    ScheduledExecutorService scheduler = scheduler();
+    return caKey -> {
+      try (OneCa oneCa = oneCa(store, caKey, "replica-" + index, scheduler)) {
+        BootstrapResult result = oneCa.start();
+        if (result.attempts() > 1) {
+          retried.increment();
+        }
+        if (!oneCa.ca().fingerprint().equals(result.ca().fingerprint())) {
+          throw new AssertionError("replica " + index + " uses a CA other than its bootstrap result");
+        }
+        return result.ca().fingerprint().sha256Hex();
+      }
+    };
+  }
+
+  /** Reads the stored CA's fingerprint; a read that fails as unavailable is repeated, at most 5 times. */
+  Optional<String> storedFingerprint(VersionedStore reader, String caKey) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reader.get(caKey).join().map(v -> codec.decode(v, reader.backend()).active().fingerprint().sha256Hex());
+      } catch (java.util.concurrent.CompletionException e) {
+        if (!(e.getCause() instanceof io.oneca.api.StoreUnavailableException) || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Returns how many bootstraps needed more than one attempt (the store failed them at least once). */
+  long retriedBootstraps() {
+    return retried.sum();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (AutoCloseable closeable : toClose) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing " + closeable + " failed", e);
+      }
+    }
+    toClose.clear();
+  }
+}
