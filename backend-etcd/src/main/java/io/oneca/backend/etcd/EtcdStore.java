@@ -52,7 +52,8 @@ import javax.net.ssl.SSLException;
  *
  * <pre>{@code
  * try (EtcdStore store = EtcdStore.builder().endpoints("10.0.0.1:2379", "10.0.0.2:2379").build()) {
- *   OneCa oneCa = OneCa.builder().store(store).build();
+ *   OneCa oneCa = OneCa.builder().store(store)
+ *       .keyEncryptionKey(KeyEncryptionKeys.fromFile(Path.of("/etc/oneca/kek"))).build();
  * }
  * // or: Stores.open("etcd://10.0.0.1:2379,10.0.0.2:2379/prod?tlsCa=/etc/etcd/ca.pem")
  * }</pre>

@@ -16,10 +16,20 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** OneCA replicas on etcd for the race and fault tests: each with its own EtcdStore (own jetcd client). */
 final class EtcdReplicas implements AutoCloseable {
+  /** One key-encryption key shared by every replica of a test, as a deployment would share one. */
+  static final io.oneca.api.security.KeyEncryptionKey KEK =
+      io.oneca.core.security.KeyEncryptionKeys.ofBytes(randomKey());
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
   private final List<String> endpoints;
   private final RetryPolicy retry;
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(),
+      io.oneca.core.internal.record.CaKeyProtection.encrypted(KEK, java.util.List.of(), false));
   private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
 
   private final Duration requestTimeout;
@@ -60,7 +70,7 @@ final class EtcdReplicas implements AutoCloseable {
   }
 
   OneCa oneCa(VersionedStore store, String caKey, String id, ScheduledExecutorService scheduler) {
-    return OneCa.builder().store(store).caKey(caKey).replicaId(id).scheduler(scheduler).bootstrapRetry(retry).build();
+    return OneCa.builder().keyEncryptionKey(KEK).store(store).caKey(caKey).replicaId(id).scheduler(scheduler).bootstrapRetry(retry).build();
   }
 
   /** A replica for {@link ReplicaRace}: bootstraps and returns the fingerprint of the CA it then uses. */

@@ -52,7 +52,7 @@ class EtcdTlsIT {
 
   @BeforeAll
   static void startEtcdWithTls() throws Exception {
-    try (InMemoryStore storage = InMemoryStore.create(); OneCa oneCa = OneCa.builder().store(storage).build()) {
+    try (InMemoryStore storage = InMemoryStore.create(); OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(storage).build()) {
       oneCa.start();
       caFile = Files.writeString(dir.resolve("ca.pem"), oneCa.ca().trustBundlePem());
       Path serverCert = dir.resolve("server.pem");

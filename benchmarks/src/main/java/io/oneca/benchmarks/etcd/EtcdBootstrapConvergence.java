@@ -30,6 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Without {@code --endpoints} it starts a single local etcd on a free loopback port.
  */
 public final class EtcdBootstrapConvergence {
+  private static final io.oneca.api.security.KeyEncryptionKey KEK =
+      io.oneca.core.security.KeyEncryptionKeys.ofBytes(randomKey());
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
 
   /**
    * What a run measured.
@@ -97,7 +105,7 @@ public final class EtcdBootstrapConvergence {
           ScheduledExecutorService scheduler = schedulers.get(i);
           String id = "replica-" + i;
           results.add(threads.submit(() -> {
-            OneCa oneCa = OneCa.builder().store(store).caKey(caKey).replicaId(id).scheduler(scheduler).build();
+            OneCa oneCa = OneCa.builder().keyEncryptionKey(KEK).store(store).caKey(caKey).replicaId(id).scheduler(scheduler).build();
             start.await(60, TimeUnit.SECONDS);
             BootstrapResult result = oneCa.start();
             String fingerprint = result.ca().fingerprint().sha256Hex();
