@@ -38,7 +38,8 @@ final class Operations {
   Operations(CuratorFramework client, KeyPaths paths, List<ACL> acl, String backend, boolean hasCredentials) {
     this.client = client;
     this.paths = paths;
-    this.acl = List.copyOf(acl);
+    // Not List.copyOf: ZooKeeper checks acl.contains(null), which immutable lists reject with an NPE.
+    this.acl = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(acl));
     this.backend = backend;
     this.hasCredentials = hasCredentials;
   }
