@@ -26,6 +26,7 @@ import org.apache.zookeeper.data.Stat;
  * an unknown outcome is settled by a re-read instead ({@link #settle}).
  */
 final class Operations {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Operations.class);
   /** Bounds the loops that handle a concurrently created, emptied or removed parent znode. */
   private static final int MAX_ATTEMPTS = 16;
 
@@ -187,6 +188,13 @@ final class Operations {
    * and on the same connection requests are processed in order.
    */
   CasResult settle(String key, Precondition precondition, byte[] value, Exception cause) throws Exception {
+    CasResult settled = settleOutcome(key, precondition, value, cause);
+    LOG.info("Write of key '{}' in {} lost its reply ({}); settled by re-read: {}", key, backend, code(cause),
+        settled.applied() ? "applied" : "conflict");
+    return settled;
+  }
+
+  private CasResult settleOutcome(String key, Precondition precondition, byte[] value, Exception cause) throws Exception {
     Optional<Versioned<byte[]>> now = settleRead(key, cause);
     long expected = precondition instanceof Precondition.AtVersion at ? at.version() : 0;
     if (now.isPresent()) {
