@@ -365,7 +365,10 @@ public final class ZooKeeperStoreBuilder {
 
   @Override
   public String toString() {
-    return "ZooKeeperStoreBuilder[connectString=" + connectString + ", namespace=" + namespace
-        + ", user=" + user + (password != null ? ", password=<set>" : "") + "]";
+    return "ZooKeeperStoreBuilder[connectString=" + connectString + ", client=" + (client != null)
+        + ", namespace=" + namespace + ", sessionTimeout=" + sessionTimeout + ", connectionTimeout=" + connectionTimeout
+        + ", retryPolicy=" + (retryPolicy == null ? null : retryPolicy.getClass().getSimpleName())
+        + ", user=" + user + (password != null ? ", password=<set>" : "") + ", worldReadable=" + worldReadable
+        + ", ioThreads=" + ioThreads + "]";
   }
 }

@@ -82,6 +82,9 @@ public final class ZooKeeperStoreProvider implements StoreProvider {
     if ((user == null) != (passwordFile == null)) {
       throw bad("user and passwordFile go together");
     }
+    if ("true".equals(params.get("worldReadable")) && user == null) {
+      throw bad("worldReadable=true needs user and passwordFile");
+    }
     String baseSleep = params.get("retryBaseSleepMillis");
     String maxRetries = params.get("retryMaxRetries");
     try {
