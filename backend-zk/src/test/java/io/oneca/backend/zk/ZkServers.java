@@ -18,7 +18,30 @@ final class ZkServers {
   private static final String LOOPBACK = "127.0.0.1";
   private static final int TICK_MILLIS = 500;
 
+  private static final List<String> DATA_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static {
+    // ZooKeeper's embedded server writes its configuration to a temp file it never deletes.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteConfigFiles(DATA_DIRS), "zk-test-cleanup"));
+  }
+
   private ZkServers() {}
+
+  /** Deletes the temp configuration files that name one of the given data directories. */
+  static void deleteConfigFiles(List<String> dataDirs) {
+    java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> files =
+        Files.newDirectoryStream(tmp, "zookeeper.configuration*.properties")) {
+      for (java.nio.file.Path file : files) {
+        String content = Files.readString(file);
+        if (dataDirs.stream().anyMatch(content::contains)) {
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Best effort at JVM exit.
+    }
+  }
 
   static TestingServer standalone() throws Exception {
     return new TestingServer(spec(1), true);
@@ -36,6 +59,7 @@ final class ZkServers {
 
   private static InstanceSpec spec(int serverId) throws IOException {
     File dataDir = Files.createTempDirectory("oneca-zk-test-").toFile();
+    DATA_DIRS.add(dataDir.getPath());
     return new InstanceSpec(dataDir, InstanceSpec.getRandomPort(), InstanceSpec.getRandomPort(),
         InstanceSpec.getRandomPort(), true, serverId, TICK_MILLIS, 0,
         Map.of("clientPortAddress", LOOPBACK, "admin.enableServer", "false"), LOOPBACK);
