@@ -86,6 +86,11 @@ public final class KubernetesSecretStore implements VersionedStore {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("oneca-k8s-timer"));
   }
 
+  /** A store on a client it closes; for tests that create clients of their own. */
+  static KubernetesSecretStore owning(KubernetesClient client, String namespace, String namePrefix) {
+    return new KubernetesSecretStore(client, true, namespace, namePrefix);
+  }
+
   /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
