@@ -35,7 +35,7 @@ final class ApiErrors {
    */
   static boolean outcomeUnknown(Throwable error) {
     int code = code(error);
-    return code == 0 || code >= 500;
+    return code <= 0 || code >= 500; // fabric8 reports -1 (or 0) when no HTTP status was received
   }
 
   /** Maps a failure that is not a conflict or a settled outcome to the store's exception. */
@@ -46,7 +46,7 @@ final class ApiErrors {
       return e;
     }
     int code = code(t);
-    String detail = operation + " failed" + (code == 0 ? "" : " with HTTP " + code)
+    String detail = operation + " failed" + (code <= 0 ? "" : " with HTTP " + code)
         + (code == 401 || code == 403 ? " (check the Role: see the module README for the verbs needed)" : "")
         + ": " + describe(t);
     return new StoreUnavailableException(backend, key, writeOutcomeUnknown, detail, t);

@@ -44,6 +44,12 @@ final class FaultyDispatcher extends Dispatcher {
     return r -> r.getMethod().equalsIgnoreCase(method) && r.getPath().contains(pathFragment);
   }
 
+  /** Matches writes of record Secrets (not of the version counter) with the given HTTP method. */
+  static Predicate<RecordedRequest> recordWrite(String method) {
+    return r -> r.getMethod().equalsIgnoreCase(method) && !r.getPath().contains("version.counter")
+        && (method.equalsIgnoreCase("DELETE") || new String(r.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8).contains("oneca.io/key"));
+  }
+
   /** Injects {@code fault} into the next request that matches. */
   void next(Predicate<RecordedRequest> matches, Fault fault) {
     rules.add(new Rule(matches, fault));
