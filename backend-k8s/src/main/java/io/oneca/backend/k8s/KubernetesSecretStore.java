@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link VersionedStore} on Kubernetes Secrets, through the fabric8 client: one Secret per key in
@@ -72,9 +73,15 @@ public final class KubernetesSecretStore implements VersionedStore {
   private final ExecutorService io;
   private final ScheduledExecutorService timer;
   private final Map<Long, SecretWatch> watches = new ConcurrentHashMap<>();
+  private final SecretWatchSource watchSource;
   private volatile boolean closed;
 
   private KubernetesSecretStore(KubernetesClient client, boolean ownsClient, String namespace, String namePrefix) {
+    this(client, ownsClient, namespace, namePrefix, UnaryOperator.identity());
+  }
+
+  private KubernetesSecretStore(KubernetesClient client, boolean ownsClient, String namespace, String namePrefix,
+      UnaryOperator<SecretWatchSource> watchDecorator) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.names = new SecretNames(namePrefix);
@@ -84,11 +91,18 @@ public final class KubernetesSecretStore implements VersionedStore {
     this.registry = new SubscriptionRegistry(backend);
     this.io = Executors.newCachedThreadPool(daemonThreads("oneca-k8s-io"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("oneca-k8s-timer"));
+    this.watchSource = watchDecorator.apply(new WatchSource());
   }
 
   /** A store on a client it closes; for tests that create clients of their own. */
   static KubernetesSecretStore owning(KubernetesClient client, String namespace, String namePrefix) {
     return new KubernetesSecretStore(client, true, namespace, namePrefix);
+  }
+
+  /** As {@link #owning}, with the watches' source wrapped; for tests that end watches. */
+  static KubernetesSecretStore owning(KubernetesClient client, String namespace, String namePrefix,
+      UnaryOperator<SecretWatchSource> watchDecorator) {
+    return new KubernetesSecretStore(client, true, namespace, namePrefix, watchDecorator);
   }
 
   /** Returns a new builder. */
@@ -130,7 +144,7 @@ public final class KubernetesSecretStore implements VersionedStore {
   public Subscription subscribe(KeyScope scope, StoreListener listener, Executor executor) {
     Objects.requireNonNull(scope, "scope");
     Subscription registered = registry.register(scope, listener, executor);
-    SecretWatch watch = new SecretWatch(scope, operations, new WatchSource(), registry, io, timer);
+    SecretWatch watch = new SecretWatch(scope, operations, watchSource, registry, io, timer);
     watches.put(registered.epoch(), watch);
     if (closed) {
       registered.close();

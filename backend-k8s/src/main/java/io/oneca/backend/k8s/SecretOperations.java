@@ -151,6 +151,28 @@ final class SecretOperations {
     }
   }
 
+  /**
+   * Gives a Secret that was re-created with a version not above one already seen (a backup or
+   * manifest of an old state applied by hand) a fresh version, conditionally on its
+   * resourceVersion, so that subscribers, which never go back to an older version, receive it.
+   * Returns whether this call raised it; losing to another writer is fine.
+   */
+  boolean raiseVersion(String key, Secret seen) {
+    Versioned<byte[]> value = codec.decode(key, seen);
+    long version = counter.next(key, value.version());
+    Secret desired = codec.encode(key, value.value(), version, seen.getMetadata().getResourceVersion(), seen.getType());
+    try {
+      secrets.resource(desired).update();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (ApiErrors.isConflict(e) || ApiErrors.isNotFound(e)) {
+        return false;
+      }
+      throw ApiErrors.toStoreException(backend, key, ApiErrors.outcomeUnknown(e),
+          "raising the version of re-created Secret " + desired.getMetadata().getName() + " to " + version, e);
+    }
+  }
+
   List<Versioned<byte[]>> list(String prefix) {
     List<Secret> items;
     try {

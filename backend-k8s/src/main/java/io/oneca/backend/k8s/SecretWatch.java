@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * someone else meanwhile. Events run on fabric8's threads but only hand states to the
  * {@link SubscriptionRegistry}, which calls listeners on their executors.
  *
+ * <p>A Secret re-created by hand from an old state (same version annotation, new uid) gets its
+ * version raised by a conditional write of the same bytes, so that it is delivered as the new state
+ * rather than dropped as stale.
+ *
  * <p>A delete event carries the last state of the deleted Secret; it is applied only if that state
  * is not older than the newest version seen for the key, so a stale delete replayed after a read
  * that found the key re-created cannot hide the new value.
@@ -45,7 +49,7 @@ final class SecretWatch {
   private final ScheduledExecutorService timer;
 
   // Guarded by "this".
-  private final Map<String, Long> newestSeen = new HashMap<>();
+  private final Map<String, Seen> newestSeen = new HashMap<>();
   private final List<Runnable> heldEvents = new ArrayList<>();
   private boolean syncing;
   private boolean closed;
@@ -113,10 +117,12 @@ final class SecretWatch {
       opened = source.open(scope, new GenerationWatcher(myGeneration));
       List<Secret> read = source.read(scope);
       List<Versioned<byte[]>> present = new ArrayList<>();
+      List<Secret> presentSecrets = new ArrayList<>();
       for (Secret secret : read) {
         Versioned<byte[]> value = decodeOrNull(secret);
         if (value != null) {
           present.add(value);
+          presentSecrets.add(secret);
         }
       }
       synchronized (this) {
@@ -126,8 +132,8 @@ final class SecretWatch {
         }
         watch = opened;
         registry.publishSnapshot(scope, present);
-        for (Versioned<byte[]> value : present) {
-          newestSeen.merge(value.key(), value.version(), Math::max);
+        for (int i = 0; i < present.size(); i++) {
+          observe(present.get(i), presentSecrets.get(i));
         }
         for (Runnable event : heldEvents) {
           event.run();
@@ -160,16 +166,50 @@ final class SecretWatch {
     if (value == null) {
       return;
     }
-    long newest = newestSeen.getOrDefault(value.key(), 0L);
+    Seen newest = newestSeen.get(value.key());
     if (action == Watcher.Action.DELETED) {
-      if (value.version() >= newest) {
+      if (newest == null || value.version() >= newest.version) {
         registry.publish(value.key(), Optional.empty());
       }
     } else if (action == Watcher.Action.ADDED || action == Watcher.Action.MODIFIED) {
-      if (value.version() > newest) {
-        newestSeen.put(value.key(), value.version());
+      if (observe(value, secret)) {
         registry.publish(value.key(), Optional.of(value));
       }
+    }
+  }
+
+  // Guarded by "this". Records a present state; returns whether it is newer than anything seen. A
+  // different Secret (uid) at a version not above the newest seen was re-created by hand from an
+  // old state: subscribers would drop it as stale, so its version is raised (a conditional write of
+  // the same bytes), and the watch then delivers it as the new state.
+  private boolean observe(Versioned<byte[]> value, Secret secret) {
+    Seen newest = newestSeen.get(value.key());
+    String uid = secret.getMetadata().getUid();
+    if (newest == null || value.version() > newest.version) {
+      newestSeen.put(value.key(), new Seen(value.version(), uid));
+      return true;
+    }
+    if (uid != null && newest.uid != null && !uid.equals(newest.uid)) {
+      raiseVersion(value, secret);
+    }
+    return false;
+  }
+
+  private record Seen(long version, String uid) {}
+
+  private void raiseVersion(Versioned<byte[]> value, Secret secret) {
+    LOG.log(System.Logger.Level.WARNING, "Secret " + secret.getMetadata().getName() + " for key '" + value.key()
+        + "' was re-created at version " + value.version() + ", not above versions already seen; raising its version");
+    try {
+      io.execute(() -> {
+        try {
+          operations.raiseVersion(value.key(), secret);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "could not raise the version of key '" + value.key() + "': " + e.getMessage());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.log(System.Logger.Level.DEBUG, "store closing; version of key '" + value.key() + "' not raised");
     }
   }
 
