@@ -6,6 +6,8 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -13,7 +15,8 @@ import java.util.function.Predicate;
  * Injects faults into the mock API server's HTTP exchanges: a write refused with 500, a write
  * applied whose reply is a 500 or arrives after the client's timeout, or a 409 on a write that was
  * not applied. Faults are programmed one by one ({@link #next}) or drawn at random for every write
- * ({@link #randomWrites}).
+ * ({@link #randomWrites}). Watch responses get {@link OffLoopWebSocketListener} (a mock-server
+ * deadlock workaround).
  */
 final class FaultyDispatcher extends Dispatcher {
   enum Fault {
@@ -32,6 +35,11 @@ final class FaultyDispatcher extends Dispatcher {
   private final Dispatcher delegate;
   private final ConcurrentLinkedQueue<Rule> rules = new ConcurrentLinkedQueue<>();
   private final AtomicInteger injected = new AtomicInteger();
+  private final ExecutorService closer = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "mock-watch-closer");
+    thread.setDaemon(true);
+    return thread;
+  });
   private volatile double probability;
   private volatile Random random = new Random(0);
   private volatile Duration timeoutDelay = Duration.ofSeconds(3);
@@ -86,7 +94,11 @@ final class FaultyDispatcher extends Dispatcher {
       }
     }
     if (fault == null) {
-      return delegate.dispatch(request);
+      MockResponse response = delegate.dispatch(request);
+      if (response.getWebSocketListener() != null) {
+        response.withWebSocketUpgrade(new OffLoopWebSocketListener(response.getWebSocketListener(), closer));
+      }
+      return response;
     }
     injected.incrementAndGet();
     return switch (fault) {
@@ -103,6 +115,7 @@ final class FaultyDispatcher extends Dispatcher {
   @Override
   public void shutdown() {
     delegate.shutdown();
+    closer.shutdown();
   }
 
   private static boolean isWrite(RecordedRequest request) {
