@@ -1,0 +1,100 @@
+package io.oneca.backend.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oneca.api.BootstrapResult;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.core.OneCa;
+import io.oneca.core.RetryPolicy;
+import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.testkit.ReplicaRace;
+import io.oneca.testkit.ReplicaRace.RaceReport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Incident 1 (KubeEdge CloudCore split brain) on Secrets: replicas, each with its own client,
+ * bootstrap the CA at the same instant, with and without API errors injected at the HTTP level.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class KubernetesBootstrapRaceIT {
+  private static final RetryPolicy FAST_RETRY =
+      new RetryPolicy(200, Duration.ofMillis(5), Duration.ofMillis(100), 0.5);
+
+  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private MockApiServer server;
+  private VersionedStore reader;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new MockApiServer();
+    reader = server.newStore(Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable closeable : toClose) {
+      closeable.close();
+    }
+    reader.close();
+    server.close();
+  }
+
+  @Test
+  void eightReplicas_hundredRounds_zeroSplitBrain() throws Exception {
+    RaceReport report = race(8, 100, Duration.ofSeconds(10));
+
+    report.assertConverged();
+    assertThat(report.rounds()).hasSize(100);
+  }
+
+  @Test
+  void apiErrorsInjected_noReplicaUsesACaTheApiServerDidNotConfirm() throws Exception {
+    server.faults().timeoutDelay(Duration.ofMillis(1500));
+    server.faults().randomWrites(0.15, 42);
+
+    RaceReport report = race(8, 30, Duration.ofSeconds(1));
+
+    report.assertConverged();
+    assertThat(server.faults().injected()).as("faults injected").isGreaterThan(20);
+  }
+
+  private RaceReport race(int replicas, int rounds, Duration requestTimeout) throws Exception {
+    return ReplicaRace.builder()
+        .replicas(replicas)
+        .rounds(rounds)
+        .replica(i -> replica(server.newStore(requestTimeout), "replica-" + i))
+        .storedFingerprint(this::storedFingerprint)
+        .run();
+  }
+
+  private ReplicaRace.Replica replica(VersionedStore client, String id) {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    toClose.add(scheduler::shutdownNow);
+    toClose.add(client);
+    return caKey -> {
+      try (OneCa oneCa = OneCa.builder().store(client).caKey(caKey).replicaId(id)
+          .scheduler(scheduler).bootstrapRetry(FAST_RETRY).build()) {
+        BootstrapResult result = oneCa.start();
+        assertThat(oneCa.ca().fingerprint()).isEqualTo(result.ca().fingerprint());
+        return result.ca().fingerprint().sha256Hex();
+      }
+    };
+  }
+
+  private Optional<String> storedFingerprint(String caKey) {
+    return reader.get(caKey).join()
+        .map(v -> codec.decode(v, reader.backend()).active().fingerprint().sha256Hex());
+  }
+}
