@@ -28,10 +28,21 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class KubernetesBootstrapRaceIT {
+  /** One key-encryption key shared by every replica of a test, as a deployment would share one. */
+  static final io.oneca.api.security.KeyEncryptionKey KEK =
+      io.oneca.core.security.KeyEncryptionKeys.ofBytes(randomKey());
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
+
   private static final RetryPolicy FAST_RETRY =
       new RetryPolicy(200, Duration.ofMillis(5), Duration.ofMillis(100), 0.5);
 
-  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(),
+      io.oneca.core.internal.record.CaKeyProtection.encrypted(KEK, java.util.List.of(), false));
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private MockApiServer server;
   private VersionedStore reader;
@@ -84,7 +95,7 @@ class KubernetesBootstrapRaceIT {
     toClose.add(scheduler::shutdownNow);
     toClose.add(client);
     return caKey -> {
-      try (OneCa oneCa = OneCa.builder().store(client).caKey(caKey).replicaId(id)
+      try (OneCa oneCa = OneCa.builder().keyEncryptionKey(KEK).store(client).caKey(caKey).replicaId(id)
           .scheduler(scheduler).bootstrapRetry(FAST_RETRY).build()) {
         BootstrapResult result = oneCa.start();
         assertThat(oneCa.ca().fingerprint()).isEqualTo(result.ca().fingerprint());

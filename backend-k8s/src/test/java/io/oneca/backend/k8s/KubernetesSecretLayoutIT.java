@@ -66,7 +66,7 @@ class KubernetesSecretLayoutIT {
 
   @Test
   void caRecordWrittenByOneCa_hasCaCrtAndCaKeyDataKeys_opaque() {
-    try (OneCa oneCa = OneCa.builder().store(store).caKey("oneca/prod/ca").build()) {
+    try (OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(store).caKey("oneca/prod/ca").build()) {
       oneCa.start();
     }
 

@@ -19,7 +19,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * them: each replica is a real {@link OneCa} on its own store client (its own ZooKeeper session).
  */
 final class CaReplicas {
-  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+  /** One key-encryption key shared by every replica of a test, as a deployment would share one. */
+  static final io.oneca.api.security.KeyEncryptionKey KEK =
+      io.oneca.core.security.KeyEncryptionKeys.ofBytes(randomKey());
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
+
+  private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(),
+      io.oneca.core.internal.record.CaKeyProtection.encrypted(KEK, java.util.List.of(), false));
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final RetryPolicy retry;
 
@@ -33,7 +44,7 @@ final class CaReplicas {
     toClose.add(scheduler::shutdownNow);
     toClose.add(client);
     return caKey -> {
-      try (OneCa oneCa = OneCa.builder().store(client).caKey(caKey).replicaId(id).scheduler(scheduler)
+      try (OneCa oneCa = OneCa.builder().keyEncryptionKey(KEK).store(client).caKey(caKey).replicaId(id).scheduler(scheduler)
           .bootstrapRetry(retry).build()) {
         BootstrapResult result = oneCa.start();
         if (!oneCa.ca().fingerprint().equals(result.ca().fingerprint())) {

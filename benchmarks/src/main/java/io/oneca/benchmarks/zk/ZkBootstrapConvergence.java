@@ -30,6 +30,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class ZkBootstrapConvergence {
+  /** One key-encryption key shared by every replica of a test, as a deployment would share one. */
+  static final io.oneca.api.security.KeyEncryptionKey KEK =
+      io.oneca.core.security.KeyEncryptionKeys.ofBytes(randomKey());
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
+
   private ZkBootstrapConvergence() {}
 
   /**
@@ -92,7 +102,7 @@ public final class ZkBootstrapConvergence {
           VersionedStore store = stores.get(i);
           String id = "bench-" + i;
           fingerprints.add(threads.submit(() -> {
-            try (OneCa oneCa = OneCa.builder().store(store).caKey(caKey).replicaId(id).scheduler(scheduler)
+            try (OneCa oneCa = OneCa.builder().keyEncryptionKey(KEK).store(store).caKey(caKey).replicaId(id).scheduler(scheduler)
                 .bootstrapRetry(retry).build()) {
               barrier.await(60, TimeUnit.SECONDS);
               String fingerprint = oneCa.start().ca().fingerprint().sha256Hex();
