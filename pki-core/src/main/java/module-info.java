@@ -17,6 +17,7 @@ module io.oneca.core {
   exports io.oneca.core.tls;
   exports io.oneca.core.files;
   exports io.oneca.core.health;
+  exports io.oneca.core.delivery;
 
   provides io.oneca.api.store.spi.StoreProvider with
       io.oneca.core.internal.store.FileStoreProvider;
