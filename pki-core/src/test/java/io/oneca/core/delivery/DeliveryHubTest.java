@@ -59,6 +59,22 @@ class DeliveryHubTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked") // the hub creates HubSubscription<String> for a DeliveryHub<String>
+  void subscription_offeredAnOlderVersionLate_dropsIt() {
+    // Two publishers race: v3's offer reaches the subscription before v2's (or a subscribe read v3
+    // while the v3 publish was still offering). The subscription itself must refuse to go back.
+    List<Long> seen = new ArrayList<>();
+    HubSubscription<String> sub = (HubSubscription<String>) hub.subscribe("edge-1", "bundle", v -> seen.add(v.version()));
+    sub.offer(new Versioned<>("bundle", "v3", 3));
+    sub.offer(new Versioned<>("bundle", "v2", 2));
+    sub.offer(new Versioned<>("bundle", "v3", 3));
+    executor.runAll();
+    sub.offer(new Versioned<>("bundle", "v2", 2));
+    executor.runAll();
+    assertThat(seen).containsExactly(3L);
+  }
+
+  @Test
   void slowConsumer_manyPublishes_receivesOnlyTheNewestAndHoldsOnePendingTask() {
     List<Versioned<String>> seen = new ArrayList<>();
     hub.subscribe("slow", "bundle", seen::add);
@@ -160,10 +176,11 @@ class DeliveryHubTest {
 
       CountDownLatch selfClosed = new CountDownLatch(1);
       DeliverySubscription[] self = new DeliverySubscription[1];
-      self[0] = live.subscribe("edge-2", "bundle", v -> {
+      self[0] = live.subscribe("edge-2", "other", v -> {
         self[0].close();
         selfClosed.countDown();
       });
+      live.publish("other", 1, "v1");
       assertThat(selfClosed.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(self[0].isClosed()).isTrue();
     } finally {
