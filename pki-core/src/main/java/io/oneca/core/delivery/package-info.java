@@ -18,6 +18,28 @@
  *       consumers that lag.
  * </ul>
  *
+ * <p>Typical use by a control plane that serves edge nodes over its own transport:
+ *
+ * <pre>{@code
+ * DeliveryHub<String> bundles = DeliveryHub.create(executor);
+ * oneCa.onCaChange(ca -> bundles.publish("trust-bundle", ca.storeVersion(), ca.trustBundlePem()));
+ *
+ * // per connection (never per node name): the subscription is the connection's handle
+ * DeliverySubscription sub = bundles.subscribe(nodeName, "trust-bundle", update -> stream.send(update));
+ * stream.onClose(sub::close);              // a late close only removes this connection's epoch
+ * stream.onAck(version -> acks.acknowledge(nodeName, version));
+ *
+ * // many references, each resolved on its own: serve the good ones, report the broken ones
+ * Resolution<Secret> secrets = Resolver.of("secret", secretStore::read).resolve(references);
+ * }</pre>
+ *
+ * <p>Limits: one JVM (the hub is in memory; each replica runs its own and feeds it from
+ * {@code OneCa.onCaChange}); the latest value of every item published is kept until
+ * {@link io.oneca.core.delivery.DeliveryHub#remove removed}; per subscription memory is constant
+ * (one pending value). Tests: deterministic replay of the Kuma interleaving, 10,000 seeded random
+ * schedules, a real-thread publish/subscribe race, per-item resolution with one missing secret among
+ * 100, and gate decisions driven by a mutable clock.
+ *
  * <p><b>Not yet connected to CA rotation.</b> Rotation does not exist yet; the gate is a standalone,
  * tested component. Rotation is expected to publish the trust bundle containing the prepared CA with
  * {@link io.oneca.core.delivery.DeliveryHub#publish}, and to activate only when
