@@ -143,9 +143,9 @@ public final class DeliveryHub<T> implements AutoCloseable {
   }
 
   /**
-   * Forgets an item's latest value (for example an edge node that was decommissioned). Open
-   * subscriptions stay open and receive later publishes; a later publish may start again at any
-   * version.
+   * Forgets an item's latest value (for example an edge node that was decommissioned), so that the
+   * hub no longer holds it. Open subscriptions stay open and keep their guarantee: they receive only
+   * versions newer than the newest they already accepted.
    */
   public void remove(String item) {
     latest.remove(Objects.requireNonNull(item, "item"));

@@ -1,5 +1,7 @@
 package io.oneca.core.delivery;
 
+import io.oneca.core.health.HealthCheck;
+import io.oneca.core.health.HealthStatus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -9,14 +11,15 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Resolves many named items one by one with a loader, so that a failing item (a missing secret, an
  * unreadable bundle) is reported by name and the other items are still served. Counts failures for
- * metrics ({@link DeliveryMetrics}) and remembers the last resolution's broken items for health
- * details. Thread-safe.
+ * metrics ({@link DeliveryMetrics}) and remembers the last resolution's broken items for a
+ * {@linkplain #health() health check}. Thread-safe.
  *
  * <p>A loader fails by throwing a {@link RuntimeException} or returning {@code null} (reported as
  * {@link java.util.NoSuchElementException}). An {@link Error} is not an item's failure: it
@@ -31,7 +34,7 @@ public final class Resolver<T> {
   private final Function<String, ? extends T> loader;
   private final LongAdder failures = new LongAdder();
   private final LongAdder resolutions = new LongAdder();
-  private final AtomicReference<List<String>> lastFailed = new AtomicReference<>(List.of());
+  private final AtomicReference<List<ItemResult.Failed<T>>> lastFailed = new AtomicReference<>(List.of());
 
   private Resolver(String kind, Function<String, ? extends T> loader) {
     this.kind = kind;
@@ -69,11 +72,11 @@ public final class Resolver<T> {
   public Resolution<T> resolve(Collection<String> names) {
     Objects.requireNonNull(names, "names");
     List<ItemResult<T>> results = new ArrayList<>(names.size());
-    List<String> failed = new ArrayList<>();
+    List<ItemResult.Failed<T>> failed = new ArrayList<>();
     for (String name : new LinkedHashSet<>(names)) {
       ItemResult<T> result = resolveOne(Objects.requireNonNull(name, "name"));
       if (result instanceof ItemResult.Failed<T> failure) {
-        failed.add(name);
+        failed.add(failure);
         failures.increment();
         LOG.warn("Could not resolve {} {}", kind, failure.message());
       }
@@ -108,7 +111,24 @@ public final class Resolver<T> {
 
   /** Returns the names of the items that failed in the last resolution, for a health detail. */
   public List<String> lastFailedItems() {
-    return lastFailed.get();
+    return lastFailed.get().stream().map(ItemResult.Failed::name).toList();
+  }
+
+  /**
+   * Returns a health check named {@code resolution:<kind>}: {@link HealthStatus#UP} if the last
+   * resolution served every item, else {@link HealthStatus#DEGRADED} (the good items are still
+   * served) with a detail naming each broken item and its cause. The detail is built from the
+   * failures' messages: loaders must not put secret values in their exceptions' messages.
+   */
+  public HealthCheck health() {
+    List<ItemResult.Failed<T>> failed = lastFailed.get();
+    if (failed.isEmpty()) {
+      return new HealthCheck("resolution:" + kind, HealthStatus.UP,
+          resolutionCount() == 0 ? "not resolved yet" : "every item resolved");
+    }
+    String detail = failed.size() + " " + kind + " item(s) failed: "
+        + failed.stream().map(ItemResult.Failed::message).collect(Collectors.joining("; "));
+    return new HealthCheck("resolution:" + kind, HealthStatus.DEGRADED, detail);
   }
 
   @Override

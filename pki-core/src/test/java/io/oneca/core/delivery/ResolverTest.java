@@ -3,6 +3,8 @@ package io.oneca.core.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.oneca.core.health.HealthCheck;
+import io.oneca.core.health.HealthStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +49,10 @@ class ResolverTest {
     assertThat(resolution.failureSummary()).contains("secret-42");
     assertThat(resolver.failureCount()).isEqualTo(1);
     assertThat(resolver.lastFailedItems()).containsExactly("secret-42");
+    HealthCheck health = resolver.health();
+    assertThat(health.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(health.name()).isEqualTo("resolution:secret");
+    assertThat(health.detail()).startsWith("1 secret item(s) failed: secret-42: NoSuchElementException");
   }
 
   @Test
@@ -75,6 +81,7 @@ class ResolverTest {
     assertThat(resolver.failureCount()).isEqualTo(1);
     assertThat(resolver.resolutionCount()).isEqualTo(2);
     assertThat(resolver.lastFailedItems()).isEmpty();
+    assertThat(resolver.health().status()).isEqualTo(HealthStatus.UP);
   }
 
   @Test
