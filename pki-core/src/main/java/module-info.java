@@ -19,6 +19,7 @@ module io.oneca.core {
   exports io.oneca.core.health;
   exports io.oneca.core.policy;
   exports io.oneca.core.security;
+  exports io.oneca.core.delivery;
 
   provides io.oneca.api.store.spi.StoreProvider with
       io.oneca.core.internal.store.FileStoreProvider;
