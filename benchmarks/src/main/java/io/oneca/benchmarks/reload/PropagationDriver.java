@@ -6,6 +6,7 @@ import io.oneca.api.store.CasResult;
 import io.oneca.api.store.Precondition;
 import io.oneca.api.store.Versioned;
 import io.oneca.api.store.VersionedStore;
+import io.oneca.backend.etcd.EtcdStore;
 import io.oneca.benchmarks.Stats;
 import io.oneca.core.IdentitySpec;
 import io.oneca.core.ManagedIdentity;
@@ -14,10 +15,14 @@ import io.oneca.core.internal.crypto.CaGenerator;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
 import io.oneca.core.internal.crypto.Providers;
+import io.oneca.api.security.KeyEncryptionKey;
+import io.oneca.core.internal.record.CaKeyProtection;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.core.security.KeyEncryptionKeys;
 import io.oneca.core.store.FileSystemStore;
 import io.oneca.core.store.InMemoryStore;
+import io.oneca.testkit.etcd.EtcdCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -35,7 +40,8 @@ import java.util.function.Supplier;
  * record and measures the time until every replica's identity has been re-issued from it, i.e. until
  * the key managers of all N serve a certificate from the new CA. Repeats for R rounds.
  *
- * <p>Usage: {@code PropagationDriver [--store memory|file] [--replicas N] [--rounds R] [--poll-millis P]}.
+ * <p>Usage: {@code PropagationDriver [--store memory|file|etcd] [--replicas N] [--rounds R] [--poll-millis P]}.
+ * {@code etcd} starts a single local etcd (Debian {@code etcd}) on a free loopback port.
  * Writing a replacement CA record uses OneCA internals (there is no public rotation API yet).
  */
 public final class PropagationDriver {
@@ -67,6 +73,10 @@ public final class PropagationDriver {
   /** Runs the measurement and returns its figures. */
   public static Result run(String storeKind, int replicas, int rounds, long pollMillis) throws Exception {
     Path dir = null;
+    AutoCloseable server = null;
+    byte[] kekBytes = new byte[32];
+    new SecureRandom().nextBytes(kekBytes);
+    KeyEncryptionKey kek = KeyEncryptionKeys.ofBytes(kekBytes);
     VersionedStore writer;
     Supplier<VersionedStore> clients;
     List<AutoCloseable> resources = new ArrayList<>();
@@ -80,8 +90,14 @@ public final class PropagationDriver {
       writer = FileSystemStore.builder(directory).pollInterval(Duration.ofMillis(pollMillis)).fsync(false).build();
       clients = () -> FileSystemStore.builder(directory).pollInterval(Duration.ofMillis(pollMillis)).fsync(false)
           .build();
+    } else if (storeKind.equals("etcd")) {
+      EtcdCluster etcd = EtcdCluster.start(1);
+      server = etcd;
+      List<String> endpoints = etcd.clientEndpoints();
+      writer = EtcdStore.builder().endpoints(endpoints).build();
+      clients = () -> EtcdStore.builder().endpoints(endpoints).build();
     } else {
-      throw new IllegalArgumentException("--store must be memory or file, was " + storeKind);
+      throw new IllegalArgumentException("--store must be memory, file or etcd, was " + storeKind);
     }
     resources.add(writer);
     try {
@@ -89,13 +105,13 @@ public final class PropagationDriver {
       for (int i = 0; i < replicas; i++) {
         VersionedStore client = clients.get();
         resources.add(client);
-        OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(client).replicaId("replica-" + i).resyncInterval(Duration.ofSeconds(5))
+        OneCa oneCa = OneCa.builder().keyEncryptionKey(kek).store(client).replicaId("replica-" + i).resyncInterval(Duration.ofSeconds(5))
             .build();
         resources.add(0, oneCa);
         oneCa.start();
         identities.add(oneCa.identity(IdentitySpec.builder("server").build()));
       }
-      CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle());
+      CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(), CaKeyProtection.encrypted(kek, List.of(), false));
       CaGenerator generator = new CaGenerator(Providers.bouncyCastle(), new SecureRandom());
       List<Double> samples = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
@@ -111,7 +127,7 @@ public final class PropagationDriver {
             }
           }));
         }
-        byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"));
+        byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"), "oneca/ca");
         Versioned<byte[]> current = writer.get("oneca/ca").get().orElseThrow();
         long start = System.nanoTime();
         CasResult result = writer.compareAndSet("oneca/ca", Precondition.atVersion(current.version()), encoded).get();
@@ -131,6 +147,9 @@ public final class PropagationDriver {
     } finally {
       for (AutoCloseable resource : resources) {
         resource.close();
+      }
+      if (server != null) {
+        server.close();
       }
       if (dir != null) {
         try (var paths = Files.walk(dir)) {
