@@ -27,6 +27,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import io.oneca.testkit.Await;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -172,13 +173,7 @@ class AtomicFilesTest {
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("nope.crt");
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      Thread.sleep(10);
-    }
+  static void await(BooleanSupplier condition) {
+    Await.until("the awaited condition", condition);
   }
 }
