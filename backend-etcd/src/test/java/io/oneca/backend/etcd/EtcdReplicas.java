@@ -31,6 +31,9 @@ final class EtcdReplicas implements AutoCloseable {
   private final CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(),
       io.oneca.core.internal.record.CaKeyProtection.encrypted(KEK, java.util.List.of(), false));
   private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder slow = new java.util.concurrent.atomic.LongAdder();
+  /** Far above an undisturbed bootstrap on loopback (tens of ms), below a leader election (about 1 s or more). */
+  private static final long SLOW_BOOTSTRAP_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
   private final Duration requestTimeout;
 
@@ -79,9 +82,12 @@ final class EtcdReplicas implements AutoCloseable {
     ScheduledExecutorService scheduler = scheduler();
     return caKey -> {
       try (OneCa oneCa = oneCa(store, caKey, "replica-" + index, scheduler)) {
+        long started = System.nanoTime();
         BootstrapResult result = oneCa.start();
         if (result.attempts() > 1) {
           retried.increment();
+        } else if (System.nanoTime() - started > SLOW_BOOTSTRAP_NANOS) {
+          slow.increment();
         }
         if (!oneCa.ca().fingerprint().equals(result.ca().fingerprint())) {
           throw new AssertionError("replica " + index + " uses a CA other than its bootstrap result");
@@ -107,6 +113,14 @@ final class EtcdReplicas implements AutoCloseable {
   /** Returns how many bootstraps needed more than one attempt (the store failed them at least once). */
   long retriedBootstraps() {
     return retried.sum();
+  }
+
+  /**
+   * Returns how many bootstraps the store disturbed: retried at least once, or held up for more than
+   * 500 ms (jetcd retries reads itself, so a read caught by a leader election shows as a stall).
+   */
+  long disturbedBootstraps() {
+    return retried.sum() + slow.sum();
   }
 
   @Override
