@@ -116,7 +116,11 @@ final class CaFollower implements AutoCloseable {
 
   private void onState(Optional<Versioned<byte[]>> state, String source) {
     if (state.isEmpty()) {
+      boolean alreadyKnown = stats.storeMissing();
       stats.storeMissing(clock.instant());
+      if (alreadyKnown) {
+        return;
+      }
       LOG.error("CA key '{}' is missing from {}; keeping CA version {} in memory. Restore the record; "
           + "OneCA never re-creates a CA after start", key, store.backend(), cache.current().version());
       return;
@@ -138,7 +142,11 @@ final class CaFollower implements AutoCloseable {
       }
       case NOT_NEWER -> stats.syncSucceeded(clock.instant(), stored.version());
       case REJECTED -> {
+        boolean alreadyKnown = stats.rejectedVersion() == stored.version();
         stats.reloadFailed(clock.instant(), stored.version(), offer.problem());
+        if (alreadyKnown) {
+          return;
+        }
         LOG.error("Not adopting version {} of CA key '{}' from {}; keeping version {}: {}", stored.version(), key,
             store.backend(), cache.current().version(), offer.problem());
       }

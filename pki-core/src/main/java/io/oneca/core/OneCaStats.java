@@ -34,8 +34,11 @@ final class OneCaStats {
     syncSucceeded(at, version);
   }
 
+  /** Records a rejected stored version; the counter counts each rejected version once. */
   void reloadFailed(Instant at, long version, String problem) {
-    reloadFailures.increment();
+    if (version != rejectedVersion) {
+      reloadFailures.increment();
+    }
     lastSeenVersion = version;
     rejectedVersion = version;
     storeMissing = false;
