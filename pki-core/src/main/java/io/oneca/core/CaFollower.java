@@ -36,13 +36,14 @@ final class CaFollower implements AutoCloseable {
   private final InstantSource clock;
   private final Duration resyncInterval;
   private final OneCaStats stats;
+  private final IssuanceAudit audit;
   private final List<Consumer<CaView>> listeners = new CopyOnWriteArrayList<>();
   private Subscription subscription;
   private ScheduledFuture<?> resync;
   private volatile boolean closed;
 
   CaFollower(VersionedStore store, String key, CaCache cache, ScheduledExecutorService scheduler,
-      InstantSource clock, Duration resyncInterval, OneCaStats stats) {
+      InstantSource clock, Duration resyncInterval, OneCaStats stats, IssuanceAudit audit) {
     this.store = store;
     this.key = key;
     this.cache = cache;
@@ -50,6 +51,7 @@ final class CaFollower implements AutoCloseable {
     this.clock = clock;
     this.resyncInterval = resyncInterval;
     this.stats = stats;
+    this.audit = audit;
   }
 
   /** Subscribes and schedules the resync. Called once, after the bootstrap adopted a CA. */
@@ -80,6 +82,7 @@ final class CaFollower implements AutoCloseable {
         stats.storeError(clock.instant(), "reading '" + key + "' failed: " + cause.getMessage());
         throw new CompletionException(cause);
       }
+      stats.reads.increment();
       onState(state, "resync");
       return cache.current().view();
     });
@@ -130,6 +133,7 @@ final class CaFollower implements AutoCloseable {
     switch (offer.advance()) {
       case ADVANCED -> {
         stats.reloaded(clock.instant(), stored.version());
+        audit.followed(offer.state().view());
         LOG.info("Adopted CA {} at version {} of key '{}' (from {} via {})",
             offer.state().view().fingerprint().shortForm(), stored.version(), key, store.backend(), source);
         for (Consumer<CaView> listener : listeners) {
@@ -147,6 +151,7 @@ final class CaFollower implements AutoCloseable {
         if (alreadyKnown) {
           return;
         }
+        audit.versionRejected(stored.version(), cache.current().version(), offer.problem());
         LOG.error("Not adopting version {} of CA key '{}' from {}; keeping version {}: {}", stored.version(), key,
             store.backend(), cache.current().version(), offer.problem());
       }

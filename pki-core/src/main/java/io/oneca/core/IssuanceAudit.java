@@ -47,6 +47,19 @@ final class IssuanceAudit {
     auditor.record(type, version, details);
   }
 
+  void followed(io.oneca.api.CaView ca) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("caFingerprint", ca.fingerprint().sha256Hex());
+    details.put("subject", ca.chain().get(0).getSubjectX500Principal().getName());
+    details.put("notAfter", ca.chain().get(0).getNotAfter().toInstant().toString());
+    auditor.record(AuditEventType.CA_FOLLOWED, ca.storeVersion(), details);
+  }
+
+  void versionRejected(long version, long inUse, String reason) {
+    auditor.record(AuditEventType.CA_VERSION_REJECTED, version, Map.of(
+        "versionInUse", Long.toString(inUse), "reason", reason));
+  }
+
   void issued(IssuedCertificate issued, CertificateRequest request, String requester) {
     X509Certificate leaf = issued.certificate();
     Map<String, String> details = new LinkedHashMap<>();

@@ -98,7 +98,7 @@ public final class OneCa implements AutoCloseable {
     this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
         settings.clock());
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
-        settings.resyncInterval(), stats);
+        settings.resyncInterval(), stats, audit);
     this.expiry = new ExpiryMonitor(settings.expiryThresholds());
   }
 

@@ -12,6 +12,8 @@ final class OneCaStats {
   final LongAdder reloadFailures = new LongAdder();
   final LongAdder storeErrors = new LongAdder();
   final LongAdder driftDetected = new LongAdder();
+  /** Successful resync reads and explicit reloads. */
+  final LongAdder reads = new LongAdder();
 
   private volatile Instant lastSuccessfulSync;
   private volatile long lastSeenVersion;

@@ -128,6 +128,36 @@ class CaFollowingTest {
   }
 
   @Test
+  void followedAndRejectedVersions_areAuditedOnce() throws Exception {
+    List<io.oneca.api.audit.AuditEvent> events = new CopyOnWriteArrayList<>();
+    OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(store.newClient()).resyncInterval(Duration.ofMillis(50))
+        .auditSink(events::add).build();
+    closeables.add(0, oneCa);
+    oneCa.start();
+    CaMaterial next = StoredCas.newCa("CN=Next CA", Duration.ofDays(30), Instant.now());
+    Versioned<byte[]> written = StoredCas.replace(store, KEY, next, List.of());
+    await(() -> oneCa.ca().storeVersion() == written.version());
+    Versioned<byte[]> corrupt = StoredCas.corrupt(store, KEY);
+    await(() -> events.stream().anyMatch(e -> e.type() == io.oneca.api.audit.AuditEventType.CA_VERSION_REJECTED));
+    long resyncsBefore = storeReads(oneCa);
+    await(() -> storeReads(oneCa) >= resyncsBefore + 3);
+
+    assertThat(events).filteredOn(e -> e.type() == io.oneca.api.audit.AuditEventType.CA_FOLLOWED)
+        .singleElement().satisfies(e -> {
+          assertThat(e.storeVersion()).isEqualTo(written.version());
+          assertThat(e.details()).containsEntry("caFingerprint", next.fingerprint().sha256Hex());
+        });
+    assertThat(events).filteredOn(e -> e.type() == io.oneca.api.audit.AuditEventType.CA_VERSION_REJECTED)
+        .singleElement().satisfies(e -> assertThat(e.storeVersion()).isEqualTo(corrupt.version()));
+    assertThat(oneCa.stats().reloadFailures.sum()).isEqualTo(1);
+  }
+
+  /** Successful resync reads so far. */
+  private static long storeReads(OneCa oneCa) {
+    return oneCa.stats().reads.sum();
+  }
+
+  @Test
   void healthyReplica_isUp_withNamedChecks() {
     OneCa oneCa = replica(store.newClient(), Duration.ofSeconds(30));
     var report = oneCa.health();

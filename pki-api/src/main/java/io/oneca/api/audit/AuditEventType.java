@@ -14,6 +14,10 @@ public enum AuditEventType {
   CA_IMPORT_DIFFERENT_CA_STORED,
   /** Bootstrap failed: the store held an unusable record (left untouched) or stayed unavailable. */
   CA_BOOTSTRAP_FAILED,
+  /** After start, this replica adopted a newer CA version it found in the store (memory follows the store). */
+  CA_FOLLOWED,
+  /** After start, the store held a newer CA version that cannot be used; the CA in use stays. */
+  CA_VERSION_REJECTED,
   /** The stored CA key was re-encrypted under another key-encryption key (or encrypted for the first time). */
   CA_KEY_REENCRYPTED,
   /** Rotation: a next CA was prepared next to the active one and added to the trust bundle. */
