@@ -7,13 +7,20 @@ import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
@@ -22,8 +29,10 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.DefaultAlgorithmNameFinder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -37,6 +46,12 @@ final class Csrs {
     "otherName", "email (rfc822Name)", "DNS", "x400Address", "directoryName", "ediPartyName", "URI",
     "IP address", "registeredID"
   };
+
+  private static final Map<ASN1ObjectIdentifier, String> KEY_TYPES = Map.of(
+      X9ObjectIdentifiers.id_ecPublicKey, "EC",
+      PKCSObjectIdentifiers.rsaEncryption, "RSA",
+      EdECObjectIdentifiers.id_Ed25519, "Ed25519");
+  private static final DefaultAlgorithmNameFinder ALGORITHM_NAMES = new DefaultAlgorithmNameFinder();
 
   private Csrs() {}
 
@@ -63,12 +78,19 @@ final class Csrs {
     }
   }
 
-  /** Verifies the CSR's self-signature: the requester holds the private key of the key it names. */
+  /**
+   * Verifies the CSR's self-signature: the requester holds the private key of the key it names.
+   * The signature is checked by {@code provider} when it offers both the key type and the
+   * signature algorithm (see {@link #verifyingProvider}), otherwise by BouncyCastle.
+   */
   static void verifySignature(PKCS10CertificationRequest csr, Provider provider) {
+    Provider verifying = verifyingProvider(csr, provider);
     boolean valid;
     try {
-      ContentVerifierProvider verifiers =
-          new JcaContentVerifierProviderBuilder().setProvider(provider).build(csr.getSubjectPublicKeyInfo());
+      ContentVerifierProvider verifiers = verifying == Providers.bouncyCastle()
+          ? new JcaContentVerifierProviderBuilder().setProvider(verifying).build(csr.getSubjectPublicKeyInfo())
+          // BouncyCastle would look the key factory up by OID, which other providers do not alias.
+          : new JcaContentVerifierProviderBuilder().setProvider(verifying).build(publicKey(csr, verifying));
       valid = csr.isSignatureValid(verifiers);
     } catch (Exception e) {
       throw new InvalidRequestException("csr", "signature cannot be verified (algorithm "
@@ -78,6 +100,30 @@ final class Csrs {
       throw new InvalidRequestException(
           "csr", "signature does not verify: it was not made with the private key of the requested public key");
     }
+  }
+
+  /**
+   * Returns the provider that checks this CSR's signature: {@code provider} if it has a key
+   * factory for the CSR's key type (EC, RSA or Ed25519) and the CSR's signature algorithm, else
+   * BouncyCastle. Decided up front, never after a failure, so a provider's error is not hidden.
+   */
+  static Provider verifyingProvider(PKCS10CertificationRequest csr, Provider provider) {
+    if (provider == Providers.bouncyCastle()) {
+      return provider;
+    }
+    String keyType = KEY_TYPES.get(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm());
+    String signature = ALGORITHM_NAMES.getAlgorithmName(csr.getSignatureAlgorithm());
+    boolean supported = keyType != null
+        && provider.getService("KeyFactory", keyType) != null
+        && provider.getService("Signature", signature) != null;
+    return supported ? provider : Providers.bouncyCastle();
+  }
+
+  private static PublicKey publicKey(PKCS10CertificationRequest csr, Provider provider)
+      throws GeneralSecurityException, IOException {
+    String keyType = KEY_TYPES.get(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm());
+    return KeyFactory.getInstance(keyType, provider)
+        .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
   }
 
   /** Returns the first common name of the CSR subject, if it has one. */
