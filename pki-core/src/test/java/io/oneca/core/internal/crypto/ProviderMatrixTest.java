@@ -17,7 +17,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +124,31 @@ class ProviderMatrixTest {
     } else {
       assertThat(verifying).isSameAs(provider);
     }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("providersAndCsrSignatureAlgorithms")
+  void issue_csrSignedWithAnotherAlgorithm_verifiedAndIssued(String name, String signatureAlgorithm) throws Exception {
+    LeafIssuer issuer = new LeafIssuer(provider(name), RANDOM);
+    KeyPair key = TestPki.keyPair(signatureAlgorithm.contains("RSA") ? KeyAlgorithm.RSA_2048 : KeyAlgorithm.EC_P256);
+    byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=alg"), key.getPublic())
+        .build(new JcaContentSignerBuilder(signatureAlgorithm).setProvider(BC).build(key.getPrivate())).getEncoded();
+    byte[] tampered = csr.clone();
+    tampered[tampered.length - 1] ^= 0x01;
+    Instant now = Instant.now();
+
+    IssuedCertificate issued = issuer.issue(TestPki.ca(KeyAlgorithm.EC_P256), 1, CertificateRequest.fromCsr(csr).build(), TTL, now);
+
+    TestPki.assertPkixValid(issued.chain(), now);
+    assertThatThrownBy(() -> issuer.issue(TestPki.ca(KeyAlgorithm.EC_P256), 1,
+        CertificateRequest.fromCsr(tampered).build(), TTL, now))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("signature");
+  }
+
+  static Stream<Arguments> providersAndCsrSignatureAlgorithms() {
+    return Stream.of("BouncyCastle", "Corretto").flatMap(provider -> Stream.of(
+        "SHA384withECDSA", "SHA512withECDSA", "SHA384withRSA", "SHA256withRSAandMGF1")
+        .map(algorithm -> Arguments.of(provider, algorithm)));
   }
 
   private static Provider provider(String name) {
