@@ -92,7 +92,7 @@ public final class OneCa implements AutoCloseable {
   OneCa(OneCaSettings settings) {
     this.settings = settings;
     this.codec = new CaRecordCodec(settings.provider(), settings.security().keyProtection());
-    this.issuer = new LeafIssuer(settings.provider(), settings.random(), settings.security().issuancePolicy());
+    this.issuer = new LeafIssuer(settings.signatureProvider(), settings.random(), settings.security().issuancePolicy());
     this.audit = new IssuanceAudit(new Auditor(settings.security().auditSink(), settings.clock(),
         settings.replicaId(), settings.caKey()));
     this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
@@ -362,7 +362,7 @@ public final class OneCa implements AutoCloseable {
   }
 
   private CaRecord generateCandidate() {
-    CaMaterial material = new CaGenerator(settings.provider(), settings.random()).generate(
+    CaMaterial material = new CaGenerator(settings.provider(), settings.signatureProvider(), settings.random()).generate(
         new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(), settings.caPathLength()),
         settings.clock().instant(), settings.security().caPermittedDnsSubtrees());
     return new CaRecord(material, List.of(material.certificate()), settings.clock().instant(), settings.replicaId());
@@ -537,5 +537,6 @@ public final class OneCa implements AutoCloseable {
       SecureRandom random,
       SecuritySettings security,
       Duration resyncInterval,
-      ExpiryThresholds expiryThresholds) {}
+      ExpiryThresholds expiryThresholds,
+      Provider signatureProvider) {}
 }

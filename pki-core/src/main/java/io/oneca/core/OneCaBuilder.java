@@ -14,6 +14,7 @@ import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.NameConstraintsSupport;
 import io.oneca.core.internal.crypto.PemKeys;
 import io.oneca.core.internal.crypto.Providers;
+import io.oneca.core.internal.crypto.SigningProviders;
 import io.oneca.core.internal.record.CaKeyProtection;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.policy.IssuancePolicy;
@@ -245,7 +246,8 @@ public final class OneCaBuilder {
 
   /**
    * Sets the JCA provider for key generation, signing and verification. Default: BouncyCastle
-   * (not registered globally).
+   * (not registered globally) for keys; signatures as {@link #signatureProvider} says. When this is
+   * set and {@link #signatureProvider} is not, this provider computes the signatures too.
    *
    * @param provider the provider
    * @return this builder
@@ -306,7 +308,9 @@ public final class OneCaBuilder {
    * @return the new instance
    * @throws IllegalStateException if no store was set, or neither a key-encryption key nor
    *     {@link #allowPlaintextCaKey()} was set
-   * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA
+   * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA, or
+   *     ({@code signatureProvider}) if {@link CryptoProviderChoice#CORRETTO} was chosen and Amazon
+   *     Corretto Crypto Provider is unavailable
    */
   public OneCa build() {
     if (store == null) {
@@ -315,6 +319,7 @@ public final class OneCaBuilder {
     String effectiveCaKey = caKey != null ? caKey : DEFAULT_CA_KEY;
     SecuritySettings security = securitySettings(effectiveCaKey);
     Provider effectiveProvider = provider != null ? provider : Providers.bouncyCastle();
+    Provider effectiveSignatureProvider = effectiveSignatureProvider(effectiveProvider);
     InstantSource effectiveClock = clock != null ? clock : InstantSource.system();
     String effectiveReplicaId = replicaId != null ? replicaId : defaultReplicaId();
     CaRecord imported = importChainPem == null ? null
@@ -345,7 +350,8 @@ public final class OneCaBuilder {
         new SecureRandom(),
         security,
         resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL,
-        expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS));
+        expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS,
+        effectiveSignatureProvider));
   }
 
   private CaRecord parseImport(Provider provider, InstantSource clock, String replica) {
@@ -500,5 +506,31 @@ public final class OneCaBuilder {
         auditSink != null ? auditSink : Slf4jAuditSink.instance(),
         issuancePolicy != null ? issuancePolicy : IssuancePolicy.defaults(),
         caPermittedDnsSubtrees != null ? caPermittedDnsSubtrees : List.of());
+  }
+
+  // Signature provider (issue 10).
+  private CryptoProviderChoice signatureProvider;
+
+  /**
+   * Chooses the provider that computes signatures: the CA's on certificates and the check of each
+   * CSR's proof of possession (BouncyCastle still builds and parses every X.509 structure). Default:
+   * {@link CryptoProviderChoice#AUTO}, which uses Amazon Corretto Crypto Provider when it is on the
+   * class path and healthy and BouncyCastle otherwise — unless {@link #provider(Provider)} was set,
+   * in which case that provider signs. Which provider signs is logged once at INFO.
+   *
+   * @param choice the choice
+   * @return this builder
+   */
+  public OneCaBuilder signatureProvider(CryptoProviderChoice choice) {
+    requireUnset(this.signatureProvider, "signatureProvider");
+    this.signatureProvider = Objects.requireNonNull(choice, "choice");
+    return this;
+  }
+
+  private Provider effectiveSignatureProvider(Provider effectiveProvider) {
+    if (signatureProvider == null && provider != null) {
+      return effectiveProvider;
+    }
+    return SigningProviders.select(signatureProvider != null ? signatureProvider : CryptoProviderChoice.AUTO);
   }
 }

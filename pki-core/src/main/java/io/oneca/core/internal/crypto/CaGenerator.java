@@ -32,6 +32,7 @@ public final class CaGenerator {
   static final Duration BACKDATE = Duration.ofMinutes(1);
 
   private final Provider provider;
+  private final Provider signatureProvider;
   private final SecureRandom random;
 
   /**
@@ -42,7 +43,20 @@ public final class CaGenerator {
    * @param random the randomness source for keys, serials and signatures
    */
   public CaGenerator(Provider provider, SecureRandom random) {
+    this(provider, provider, random);
+  }
+
+  /**
+   * Creates a generator whose certificate signature is computed by another provider than the one
+   * that generates keys (see {@link SigningProviders}).
+   *
+   * @param provider the JCA provider that generates keys, normally {@link Providers#bouncyCastle()}
+   * @param signatureProvider the JCA provider that signs the certificate
+   * @param random the randomness source for keys, serials and signatures
+   */
+  public CaGenerator(Provider provider, Provider signatureProvider, SecureRandom random) {
     this.provider = Objects.requireNonNull(provider, "provider");
+    this.signatureProvider = Objects.requireNonNull(signatureProvider, "signatureProvider");
     this.random = Objects.requireNonNull(random, "random");
   }
 
@@ -95,9 +109,11 @@ public final class CaGenerator {
     } catch (CertIOException e) {
       throw new IllegalStateException("cannot encode a CA extension", e);
     }
+    SigningProviders.Signing signing = SigningProviders.signing(
+        signatureProvider, spec.keyAlgorithm().signatureAlgorithm(), keyPair.getPrivate());
     X509Certificate certificate = X509Support.toJdkCertificate(builder.build(X509Support.signer(
-        X509Support.signerBuilder(spec.keyAlgorithm().signatureAlgorithm(), provider, random),
-        keyPair.getPrivate())));
+        X509Support.signerBuilder(spec.keyAlgorithm().signatureAlgorithm(), signing.provider(), random),
+        signing.key())));
     return new CaMaterial(List.of(certificate), keyPair.getPrivate(), spec.keyAlgorithm());
   }
 }

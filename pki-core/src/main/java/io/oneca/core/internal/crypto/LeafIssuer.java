@@ -7,6 +7,7 @@ import io.oneca.api.InvalidRequestException;
 import io.oneca.api.IssuedCertificate;
 import io.oneca.api.SubjectAltName;
 import io.oneca.core.policy.IssuancePolicy;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -59,8 +60,8 @@ public final class LeafIssuer {
   /**
    * Creates an issuer.
    *
-   * @param provider the JCA provider that verifies CSRs and signs, normally
-   *     {@link Providers#bouncyCastle()}
+   * @param provider the JCA provider that verifies CSRs and signs (signatures only: BouncyCastle
+   *     always builds the X.509 structures), normally {@link SigningProviders#select}'s choice
    * @param random the randomness source for serials and signatures
    */
   public LeafIssuer(Provider provider, SecureRandom random) {
@@ -170,7 +171,7 @@ public final class LeafIssuer {
       throw new IllegalStateException("cannot encode a leaf extension", e);
     }
     X509Certificate leaf = X509Support.toJdkCertificate(
-        builder.build(X509Support.signer(issuer.signers(), ca.privateKey())));
+        builder.build(X509Support.signer(issuer.signers(), issuer.signingKey())));
 
     List<X509Certificate> chain = new ArrayList<>(ca.chain().size() + 1);
     chain.add(leaf);
@@ -184,6 +185,8 @@ public final class LeafIssuer {
       return current;
     }
     X509Certificate certificate = ca.certificate();
+    String algorithm = ca.keyAlgorithm().signatureAlgorithm();
+    SigningProviders.Signing signing = SigningProviders.signing(provider, algorithm, ca.privateKey());
     PreparedCa fresh = new PreparedCa(
         ca,
         X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
@@ -192,7 +195,8 @@ public final class LeafIssuer {
         certificate.getNotAfter().toInstant(),
         ca.fingerprint(),
         NameConstraintsSupport.permittedDnsSubtrees(certificate),
-        X509Support.signerBuilder(ca.keyAlgorithm().signatureAlgorithm(), provider, random));
+        X509Support.signerBuilder(algorithm, signing.provider(), random),
+        signing.key());
     prepared = fresh;
     return fresh;
   }
@@ -292,5 +296,6 @@ public final class LeafIssuer {
       Instant notAfter,
       Fingerprint fingerprint,
       List<String> permittedDnsSubtrees,
-      JcaContentSignerBuilder signers) {}
+      JcaContentSignerBuilder signers,
+      PrivateKey signingKey) {}
 }
