@@ -16,12 +16,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +51,7 @@ public final class ManagedIdentity implements AutoCloseable {
   private final Provider provider;
   private final ScheduledExecutorService scheduler;
   private final InstantSource clock;
-  private final Random random;
+  private final SecureRandom random;
   private final OneCaStats stats;
   private final ReloadingX509KeyManager keyManager = new ReloadingX509KeyManager();
   private final ReloadingX509TrustManager trustManager = new ReloadingX509TrustManager();
@@ -69,7 +69,7 @@ public final class ManagedIdentity implements AutoCloseable {
   private boolean closed;
 
   ManagedIdentity(OneCa oneCa, IdentitySpec spec, Provider provider, ScheduledExecutorService scheduler,
-      InstantSource clock, Random random, OneCaStats stats) {
+      InstantSource clock, SecureRandom random, OneCaStats stats) {
     this.oneCa = oneCa;
     this.spec = spec;
     this.provider = provider;
@@ -256,7 +256,7 @@ public final class ManagedIdentity implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("identity '" + spec.name() + "' is closed");
     }
-    KeyPair keys = KeyPairs.generate(spec.keyAlgorithm(), provider, new java.security.SecureRandom());
+    KeyPair keys = KeyPairs.generate(spec.keyAlgorithm(), provider, random);
     CertificateRequest.Builder request = CertificateRequest.fromPublicKey(keys.getPublic())
         .commonName(spec.commonName())
         .profile(spec.profile())

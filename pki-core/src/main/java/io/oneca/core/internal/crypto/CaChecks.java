@@ -105,8 +105,14 @@ public final class CaChecks {
     return List.copyOf(problems);
   }
 
-  /** Returns why the keys do not form a pair, or {@code null} if a signature proves they do. */
-  private static String keyMismatch(PrivateKey privateKey, PublicKey certificateKey, Provider provider) {
+  /**
+   * Returns why the keys do not form a pair, or {@code null} if a signature over a random challenge,
+   * made with the private key and verified with the public key, proves they do.
+   *
+   * @param provider the JCA provider to sign and verify with, or {@code null} for the JDK's default
+   *     provider selection (keys from the JDK's own providers, as live TLS uses)
+   */
+  public static String keyMismatch(PrivateKey privateKey, PublicKey certificateKey, Provider provider) {
     String algorithm = proofAlgorithm(certificateKey.getAlgorithm());
     if (algorithm == null) {
       return "cannot prove possession for a " + certificateKey.getAlgorithm() + " key";
@@ -114,13 +120,16 @@ public final class CaChecks {
     byte[] challenge = new byte[32];
     CHALLENGES.nextBytes(challenge);
     try {
-      PublicKey publicKey = KeyFactory.getInstance(certificateKey.getAlgorithm(), provider)
-          .generatePublic(new X509EncodedKeySpec(certificateKey.getEncoded()));
-      Signature signer = Signature.getInstance(algorithm, provider);
+      PublicKey publicKey = provider == null ? certificateKey
+          : KeyFactory.getInstance(certificateKey.getAlgorithm(), provider)
+              .generatePublic(new X509EncodedKeySpec(certificateKey.getEncoded()));
+      Signature signer = provider == null ? Signature.getInstance(algorithm)
+          : Signature.getInstance(algorithm, provider);
       signer.initSign(privateKey);
       signer.update(challenge);
       byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm, provider);
+      Signature verifier = provider == null ? Signature.getInstance(algorithm)
+          : Signature.getInstance(algorithm, provider);
       verifier.initVerify(publicKey);
       verifier.update(challenge);
       return verifier.verify(signature) ? null : "a challenge signed with the private key does not verify";

@@ -1,14 +1,12 @@
 package io.oneca.core.internal.tls;
 
 import java.io.ByteArrayInputStream;
+import io.oneca.core.internal.crypto.CaChecks;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -25,8 +23,6 @@ import java.util.Locale;
  * a key must match its certificate, and a chain must link.
  */
 public final class TlsMaterial {
-  private static final SecureRandom CHALLENGES = new SecureRandom();
-
   private TlsMaterial() {}
 
   /**
@@ -72,7 +68,7 @@ public final class TlsMaterial {
       return "the chain is empty";
     }
     X509Certificate leaf = chain.get(0);
-    String mismatch = keyMismatch(key, leaf.getPublicKey());
+    String mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), null);
     if (mismatch != null) {
       return "the private key does not match certificate '" + leaf.getSubjectX500Principal().getName() + "': "
           + mismatch;
@@ -121,33 +117,6 @@ public final class TlsMaterial {
       case "ED25519", "EDDSA" -> "EdDSA";
       default -> throw new IllegalArgumentException("unsupported key algorithm " + algorithm);
     };
-  }
-
-  private static String keyMismatch(PrivateKey key, PublicKey publicKey) {
-    String signatureAlgorithm;
-    try {
-      signatureAlgorithm = switch (jdkAlgorithm(key.getAlgorithm())) {
-        case "EC" -> "SHA256withECDSA";
-        case "RSA" -> "SHA256withRSA";
-        default -> "Ed25519";
-      };
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
-    byte[] challenge = new byte[32];
-    CHALLENGES.nextBytes(challenge);
-    try {
-      Signature signer = Signature.getInstance(signatureAlgorithm);
-      signer.initSign(key);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(signatureAlgorithm);
-      verifier.initVerify(publicKey);
-      verifier.update(challenge);
-      return verifier.verify(signature) ? null : "a signature made with the key does not verify";
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return "the key cannot sign for this certificate (" + e.getClass().getSimpleName() + ")";
-    }
   }
 
   private static byte[] intBytes(int value) {
