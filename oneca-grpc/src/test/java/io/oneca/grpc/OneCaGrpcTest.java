@@ -13,7 +13,11 @@ import io.grpc.TlsServerCredentials.ClientAuth;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.oneca.api.InvalidRequestException;
+import io.oneca.api.Fingerprint;
+import io.oneca.core.IdentitySnapshot;
 import io.oneca.core.ManagedIdentity;
+import io.oneca.core.tls.ReloadingX509KeyManager;
+import io.oneca.testkit.Await;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -126,6 +130,34 @@ class OneCaGrpcTest {
     } else {
       // The caveat of OneCaGrpc (see its javadoc and the README): the transport's own context
       // keeps its sessions, so the reconnect resumes the session of the original handshake.
+      assertThat(reconnected).isEqualTo(before);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flavor.class)
+  void caChange_newChannelsUseTheNewCa_oldCaClientsAreRefused_reconnectsResumeOnlyWithTlsCredentials(Flavor flavor)
+      throws Exception {
+    int port = start(flavor.server(server, ClientAuth.REQUIRE));
+    ManagedChannel channel = channel(port, flavor.channel(client));
+    WhoAmI.Seen before = WhoAmI.ask(channel);
+    IdentitySnapshot oldClient = client.current();
+
+    Fingerprint newCa = ca.replaceCa("CN=Replacement CA");
+    Await.until("both identities re-issued from the new CA", Duration.ofSeconds(20),
+        () -> server.current().caFingerprint().equals(newCa) && client.current().caFingerprint().equals(newCa));
+
+    assertThat(WhoAmI.ask(channel(port, flavor.channel(client)))).isEqualTo(serials(server, client));
+    ChannelCredentials oldCa = OneCaGrpc.channelCredentials(
+        ReloadingX509KeyManager.of(oldClient.privateKey(), oldClient.chain()), client.trustManager());
+    assertThatThrownBy(() -> WhoAmI.ask(channel(port, oldCa))).isInstanceOf(StatusRuntimeException.class);
+
+    channel.enterIdle();
+    WhoAmI.Seen reconnected = WhoAmI.ask(channel);
+    if (flavor == Flavor.NETTY_CONTEXTS) {
+      assertThat(reconnected).isEqualTo(serials(server, client));
+    } else {
+      // The caveat of OneCaGrpc: the reconnect resumes the session made under the replaced CA.
       assertThat(reconnected).isEqualTo(before);
     }
   }

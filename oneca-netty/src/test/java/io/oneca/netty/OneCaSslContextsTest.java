@@ -8,7 +8,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.oneca.api.InvalidRequestException;
+import io.oneca.api.Fingerprint;
+import io.oneca.core.IdentitySnapshot;
 import io.oneca.core.ManagedIdentity;
+import io.oneca.core.tls.ReloadingX509KeyManager;
+import io.oneca.testkit.Await;
 import io.oneca.core.tls.TlsContexts;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -73,6 +77,32 @@ class OneCaSslContextsTest {
     // old session, so both sides still see the certificates of the original handshake.
     assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(firstServer);
     assertThat(echo.lastClientCertificate()).contains(firstClient);
+  }
+
+  @Test
+  void caChange_bothSidesReissue_oldCaCertificatesAreRefused_andOnlyOldSessionsStillResume() throws Exception {
+    SslContext oneCaClient = OneCaSslContexts.forClient(client).build();
+    SslContext plainClient = plainNettyClient(client);
+    IdentitySnapshot oldClient = client.current();
+    X509Certificate oldServer = server.current().certificate();
+    echo.connect(oneCaClient);
+    echo.connect(plainClient);
+
+    Fingerprint newCa = ca.replaceCa("CN=Replacement CA");
+    Await.until("both identities re-issued from the new CA", Duration.ofSeconds(20),
+        () -> server.current().caFingerprint().equals(newCa) && client.current().caFingerprint().equals(newCa));
+
+    NettyEcho.Seen seen = echo.connect(oneCaClient);
+    assertThat(seen.serverCertificate()).isEqualTo(server.current().certificate());
+    assertThat(seen.serverCertificate().getIssuerX500Principal().getName()).isEqualTo("CN=Replacement CA");
+    assertThat(echo.lastClientCertificate()).contains(client.current().certificate());
+
+    SslContext oldCaClient = OneCaSslContexts.forClient(client.trustManager())
+        .keyManager(ReloadingX509KeyManager.of(oldClient.privateKey(), oldClient.chain())).build();
+    assertThatThrownBy(() -> echo.connect(oldCaClient)).as("a client certificate of the replaced CA")
+        .isInstanceOf(Exception.class);
+    // What the session timeout bounds: a peer that kept a session from before the change resumes it.
+    assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(oldServer);
   }
 
   @Test
