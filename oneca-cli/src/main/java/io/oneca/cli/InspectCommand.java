@@ -1,0 +1,120 @@
+package io.oneca.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oneca.api.store.VersionedStore;
+import io.oneca.core.CaRecordInspector;
+import io.oneca.core.CaRecordSummary;
+import java.io.PrintWriter;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code oneca inspect}: what the store holds at the CA key, without the private key. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = {"Print the CA record: store version, fingerprints, subjects, validity, key algorithm,",
+        "trust bundle. Reads certificates and metadata only; no key-encryption key is needed."})
+final class InspectCommand implements Callable<Integer> {
+  @Mixin
+  StoreOptions store;
+
+  @Mixin
+  Output output;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<CaRecordSummary> found;
+    String backend;
+    try (VersionedStore opened = store.open()) {
+      backend = opened.backend();
+      found = CaRecordInspector.read(opened, store.key, store.timeout.toMillis());
+    }
+    if (found.isEmpty()) {
+      if (output.json) {
+        ObjectNode document = Output.object();
+        document.put("store", backend);
+        document.put("key", store.key);
+        document.putNull("version");
+        Output.printJson(out, document);
+      } else {
+        spec.commandLine().getErr().println("no CA record at key '" + store.key + "' in " + backend);
+        spec.commandLine().getErr().flush();
+      }
+      return ExitCodes.NO_RECORD;
+    }
+    CaRecordSummary summary = found.get();
+    if (output.json) {
+      Output.printJson(out, json(summary, backend));
+    } else {
+      table(summary, backend, Instant.now()).print(out);
+    }
+    return ExitCodes.OK;
+  }
+
+  static ObjectNode json(CaRecordSummary summary, String backend) {
+    ObjectNode document = Output.object();
+    document.put("store", backend);
+    document.put("key", summary.storeKey());
+    document.put("version", summary.storeVersion());
+    document.put("schema", summary.schema());
+    document.put("createdAt", summary.createdAt().toString());
+    document.put("createdBy", summary.createdBy());
+    ObjectNode protection = document.putObject("keyProtection");
+    protection.put("encrypted", summary.keyEncrypted());
+    summary.keyEncryptionKeyId().ifPresentOrElse(id -> protection.put("keyEncryptionKeyId", id),
+        () -> protection.putNull("keyEncryptionKeyId"));
+    ObjectNode active = document.putObject("active");
+    active.put("fingerprintSha256", summary.fingerprint().sha256Hex());
+    active.put("keyAlgorithm", summary.keyAlgorithm().name());
+    active.set("certificate", Output.certificate(summary.certificate()));
+    ArrayNode chain = active.putArray("chain");
+    summary.chain().forEach(certificate -> chain.add(Output.certificate(certificate)));
+    ArrayNode bundle = document.putArray("trustBundle");
+    summary.trustBundle().forEach(certificate -> bundle.add(Output.certificate(certificate)));
+    return document;
+  }
+
+  static Output.Table table(CaRecordSummary summary, String backend, Instant now) {
+    Output.Table table = new Output.Table()
+        .row("store", backend)
+        .row("key", summary.storeKey())
+        .row("version", summary.storeVersion())
+        .row("schema", summary.schema())
+        .row("created", summary.createdAt() + " by " + summary.createdBy())
+        .row("CA key", summary.keyEncrypted()
+            ? "encrypted with key-encryption key " + summary.keyEncryptionKeyId().orElse("?")
+            : "PLAINTEXT in the store")
+        .row("", "")
+        .row("active CA", "");
+    describe(table, summary.certificate(), now);
+    table.row("key algorithm", summary.keyAlgorithm());
+    table.row("", "").row("trust bundle", summary.trustBundle().size() + " certificate(s)");
+    int index = 1;
+    for (X509Certificate certificate : summary.trustBundle()) {
+      table.row("  " + index++ + ".", certificate.getSubjectX500Principal().getName());
+      table.row("  fingerprint", io.oneca.api.Fingerprint.of(certificate));
+      table.row("  not after", certificate.getNotAfter().toInstant() + " ("
+          + Output.relative(certificate.getNotAfter().toInstant(), now) + ")");
+    }
+    return table;
+  }
+
+  private static void describe(Output.Table table, X509Certificate certificate, Instant now) {
+    table.row("  subject", certificate.getSubjectX500Principal().getName())
+        .row("  issuer", certificate.getIssuerX500Principal().getName())
+        .row("  serial", certificate.getSerialNumber().toString(16))
+        .row("  fingerprint", io.oneca.api.Fingerprint.of(certificate))
+        .row("  not before", certificate.getNotBefore().toInstant())
+        .row("  not after", certificate.getNotAfter().toInstant() + " ("
+            + Output.relative(certificate.getNotAfter().toInstant(), now) + ")");
+  }
+}
