@@ -96,7 +96,7 @@ final class InspectCommand implements Callable<Integer> {
         .row("", "")
         .row("active CA", "");
     describe(table, summary.certificate(), now);
-    table.row("key algorithm", summary.keyAlgorithm());
+    table.row("  key algorithm", summary.keyAlgorithm());
     table.row("", "").row("trust bundle", summary.trustBundle().size() + " certificate(s)");
     int index = 1;
     for (X509Certificate certificate : summary.trustBundle()) {
