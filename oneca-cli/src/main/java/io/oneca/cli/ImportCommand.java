@@ -3,7 +3,9 @@ package io.oneca.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oneca.api.BootstrapResult;
 import io.oneca.api.store.VersionedStore;
+import io.oneca.api.InvalidRequestException;
 import io.oneca.core.OneCa;
+import io.oneca.core.OneCaBuilder;
 import io.oneca.core.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
  * bootstrap; a store that already holds a different CA keeps it, and the command says so.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Store your own CA (PEM certificate chain and private key) with create-if-absent.",
+    description = {"Bring your own CA: store it unless the store already holds one.",
+        "Takes a PEM certificate chain and private key; writes with create-if-absent, like a replica's bootstrap.",
         "Exit code 0: IMPORTED, or ALREADY_STORED (the same CA was already there);",
         "1: DIFFERENT_CA_STORED (the store keeps its CA; replace it by rotation, not import); 2: error."})
 final class ImportCommand implements Callable<Integer> {
@@ -54,13 +57,7 @@ final class ImportCommand implements Callable<Integer> {
     BootstrapResult result;
     String backend;
     try (VersionedStore opened = store.open();
-        OneCa oneCa = kek.apply(OneCa.builder()
-            .store(opened)
-            .caKey(store.key)
-            .replicaId("oneca-cli-import")
-            .bootstrapRetry(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), 0.2))
-            .importCa(chain, key))
-            .build()) {
+        OneCa oneCa = build(opened, chain, key)) {
       backend = opened.backend();
       result = oneCa.start();
     }
@@ -77,6 +74,20 @@ final class ImportCommand implements Callable<Integer> {
     };
     print(result, outcome, explanation, backend);
     return result.outcome() == BootstrapResult.Outcome.DIFFERENT_CA_STORED ? ExitCodes.MISMATCH : ExitCodes.OK;
+  }
+
+  private OneCa build(VersionedStore opened, String chain, String key) {
+    OneCaBuilder builder = kek.apply(OneCa.builder()
+        .store(opened)
+        .caKey(store.key)
+        .replicaId("oneca-cli-import")
+        .bootstrapRetry(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), 0.2)));
+    try {
+      return builder.importCa(chain, key).build();
+    } catch (InvalidRequestException e) {
+      throw new CliException("cannot import the CA from " + certificateFile + " and " + keyFile + ": "
+          + e.getMessage(), e);
+    }
   }
 
   private void print(BootstrapResult result, String outcome, String explanation, String backend) {

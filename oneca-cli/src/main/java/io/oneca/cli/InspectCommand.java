@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code oneca inspect}: what the store holds at the CA key, without the private key. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = {"Print the CA record: store version, fingerprints, subjects, validity, key algorithm,",
-        "trust bundle. Reads certificates and metadata only; no key-encryption key is needed."})
+    description = {"Print the CA record in the store (no key-encryption key needed).",
+        "Shows the store version, fingerprints, subjects, validity, key algorithm and trust bundle;",
+        "reads certificates and metadata only, never the private key."})
 final class InspectCommand implements Callable<Integer> {
   @Mixin
   StoreOptions store;

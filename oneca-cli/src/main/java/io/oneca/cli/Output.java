@@ -83,7 +83,8 @@ final class Output {
     void print(PrintWriter out) {
       int width = rows.stream().mapToInt(row -> row[0].length()).max().orElse(0);
       for (String[] row : rows) {
-        out.println(row[0].isEmpty() ? row[1] : String.format("%-" + width + "s  %s", row[0], row[1]));
+        out.println(row[0].isEmpty() ? row[1] : row[1].isEmpty() ? row[0]
+            : String.format("%-" + width + "s  %s", row[0], row[1]));
       }
       out.flush();
     }

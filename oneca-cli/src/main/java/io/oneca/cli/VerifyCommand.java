@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
  * its own; one that cannot be reached is reported by name and does not stop the others.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Compare each replica's reported CA fingerprint with the active CA in the store.",
+    description = {"Check that every replica uses the CA the store holds.",
+        "Compares each replica's reported CA fingerprint with the active CA in the store.",
         "A report is a fingerprint (64 hex digits or SHA256:AB:CD:...), or JSON holding it in a string",
         "field 'caFingerprint' at any depth (e.g. OneCA's Spring Boot health endpoint).",
         "Exit code: 0 all agree, 1 some replica differs, 2 some replica could not be checked (or the store",

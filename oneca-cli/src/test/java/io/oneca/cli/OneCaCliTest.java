@@ -313,6 +313,16 @@ class OneCaCliTest {
   }
 
   @Test
+  void import_notACertificate_exit2NamingTheFiles() throws Exception {
+    Path cert = Files.writeString(temp.resolve("empty.crt"), "");
+    Path key = Files.writeString(temp.resolve("empty.key"), "");
+    CliRun run = CliRun.of("import", "--store", storeUri, "--allow-plaintext-ca-key",
+        "--cert", cert.toString(), "--ca-key", key.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.ERROR);
+    assertThat(run.err()).contains("empty.crt").contains("empty.key").contains("no certificate");
+  }
+
+  @Test
   void noCommand_isAUsageError() {
     CliRun run = CliRun.of();
     assertThat(run.exitCode()).isEqualTo(ExitCodes.ERROR);
