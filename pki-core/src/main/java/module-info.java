@@ -20,6 +20,7 @@ module io.oneca.core {
   exports io.oneca.core.policy;
   exports io.oneca.core.security;
   exports io.oneca.core.delivery;
+  exports io.oneca.core.rotation;
 
   provides io.oneca.api.store.spi.StoreProvider with
       io.oneca.core.internal.store.FileStoreProvider;

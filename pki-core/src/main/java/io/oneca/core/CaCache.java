@@ -68,6 +68,11 @@ final class CaCache {
     return install(version, record);
   }
 
+  /** Records the parse of a version this replica has just written, so that offering it costs nothing. */
+  void prime(long version, CaRecord record) {
+    parsed.put(version, new Parsed(record, null));
+  }
+
   /** Offers a stored version: adopts it if it is newer than the current state and usable. */
   Offer offer(Versioned<byte[]> stored) {
     Objects.requireNonNull(stored, "stored");
@@ -117,7 +122,9 @@ final class CaCache {
     } catch (UnreadableRecordException e) {
       return new Parsed(null, e.getMessage());
     }
-    List<String> problems = CaChecks.problems(record.active(), clock.instant(), provider);
+    List<String> problems = new java.util.ArrayList<>(CaChecks.problems(record.active(), clock.instant(), provider));
+    record.prepared().ifPresent(next -> CaChecks.problems(next, clock.instant(), provider)
+        .forEach(problem -> problems.add("prepared CA: " + problem)));
     if (!problems.isEmpty()) {
       return new Parsed(null, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
           + " is not usable: " + String.join("; ", problems));

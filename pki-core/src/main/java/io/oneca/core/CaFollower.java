@@ -88,6 +88,13 @@ final class CaFollower implements AutoCloseable {
     });
   }
 
+  /** Offers a version read or written elsewhere (for example by a rotation step). */
+  void offer(Versioned<byte[]> stored, String source) {
+    if (!closed) {
+      onState(Optional.of(stored), source);
+    }
+  }
+
   @Override
   public synchronized void close() {
     closed = true;

@@ -55,6 +55,27 @@ final class IssuanceAudit {
     auditor.record(AuditEventType.CA_FOLLOWED, ca.storeVersion(), details);
   }
 
+  void rotation(String kind, io.oneca.core.internal.crypto.CaMaterial next,
+      io.oneca.core.internal.crypto.CaMaterial previous, boolean distrusted, long version) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("step", kind);
+    details.put("caFingerprint", next.fingerprint().sha256Hex());
+    details.put("subject", next.certificate().getSubjectX500Principal().getName());
+    details.put("notAfter", next.certificate().getNotAfter().toInstant().toString());
+    details.put("previousFingerprint", previous.fingerprint().sha256Hex());
+    if (distrusted) {
+      details.put("previousDistrusted", "true");
+    }
+    auditor.record(kind.equals("prepared") ? AuditEventType.CA_ROTATION_PREPARED : AuditEventType.CA_ROTATION_ACTIVATED,
+        version, details);
+  }
+
+  void retired(io.oneca.core.internal.record.RetiredCa retired, String reason, long version) {
+    auditor.record(AuditEventType.CA_ROTATION_RETIRED, version, Map.of(
+        "caFingerprint", retired.fingerprint().sha256Hex(), "reason", reason,
+        "retainUntil", retired.retainUntil().toString()));
+  }
+
   void versionRejected(long version, long inUse, String reason) {
     auditor.record(AuditEventType.CA_VERSION_REJECTED, version, Map.of(
         "versionInUse", Long.toString(inUse), "reason", reason));

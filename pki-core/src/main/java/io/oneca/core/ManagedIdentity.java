@@ -222,7 +222,9 @@ public final class ManagedIdentity implements AutoCloseable {
       }
       trustManager.update(ca.trustBundle());
       IdentitySnapshot now = current;
-      if (now != null && now.caFingerprint().equals(ca.fingerprint()) && now.caVersion() == ca.storeVersion()) {
+      if (now != null && now.caFingerprint().equals(ca.fingerprint())) {
+        // Same signing CA (a successor was prepared, a retired CA pruned): the leaf stays valid, only
+        // the trust bundle changed, and it is updated above.
         return;
       }
     }

@@ -22,6 +22,14 @@ import io.oneca.core.internal.audit.Auditor;
 import io.oneca.core.internal.crypto.CaGenerator;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.CaSpec;
+import io.oneca.core.internal.crypto.PemKeys;
+import io.oneca.core.internal.record.RetiredCa;
+import io.oneca.core.rotation.OfflineRoot;
+import io.oneca.core.rotation.RotationPolicy;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import javax.security.auth.DestroyFailedException;
 import io.oneca.core.internal.crypto.LeafIssuer;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.CaRecordCodec;
@@ -75,6 +83,8 @@ import java.util.function.Supplier;
  * changes into live TLS contexts. Thread-safe.
  */
 public final class OneCa implements AutoCloseable {
+  private static final DateTimeFormatter GENERATION_FORMAT =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private final OneCaSettings settings;
   private final CaRecordCodec codec;
   private final LeafIssuer issuer;
@@ -85,9 +95,11 @@ public final class OneCa implements AutoCloseable {
   private final CaFollower follower;
   private final ExpiryMonitor expiry;
   private final List<ManagedIdentity> identities = new CopyOnWriteArrayList<>();
+  private final CaRotation rotation;
   private volatile boolean closed;
   private boolean startCalled;
   private ScheduledFuture<?> expiryChecks;
+  private ScheduledFuture<?> rotationChecks;
 
   OneCa(OneCaSettings settings) {
     this.settings = settings;
@@ -100,6 +112,11 @@ public final class OneCa implements AutoCloseable {
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
         settings.resyncInterval(), stats, audit);
     this.expiry = new ExpiryMonitor(settings.expiryThresholds());
+    this.rotation = new CaRotation(this, settings.rotationPolicy());
+    follower.onChange(view -> {
+      CaCache.CaState state = cache.current();
+      rotation.observe(state.version(), state.record());
+    });
   }
 
   /** Returns a builder; {@link OneCaBuilder#store(VersionedStore)} is the one required setting. */
@@ -158,12 +175,18 @@ public final class OneCa implements AutoCloseable {
         return;
       }
       CaView view = cache.adoptDecoded(adoption.version(), adoption.record()).state().view();
+      rotation.observe(adoption.version(), adoption.record());
       synchronized (this) {
         if (!closed) {
           follower.start();
           long millis = Math.min(settings.resyncInterval().toMillis(), Duration.ofMinutes(1).toMillis());
           expiryChecks = settings.scheduler().scheduleWithFixedDelay(this::checkExpiryQuietly, millis, millis,
               TimeUnit.MILLISECONDS);
+          if (settings.rotationPolicy().automatic()) {
+            long rotationMillis = settings.rotationPolicy().checkInterval().toMillis();
+            rotationChecks = settings.scheduler().scheduleWithFixedDelay(rotation::automaticStep, rotationMillis,
+                rotationMillis, TimeUnit.MILLISECONDS);
+          }
         }
       }
       started.complete(new BootstrapResult(adoption.outcome(), view, adoption.attempts()));
@@ -272,6 +295,7 @@ public final class OneCa implements AutoCloseable {
     checks.add(caConsistencyCheck(state));
     checks.add(storeReadCheck(now));
     checks.add(expiryCheck("ca", state.view().chain().get(0), now));
+    checks.add(rotationCheck(state, now));
     for (ManagedIdentity identity : identities) {
       String name = identity.spec().name();
       checks.add(expiryCheck("identity:" + name, identity.current().certificate(), now));
@@ -311,14 +335,26 @@ public final class OneCa implements AutoCloseable {
     CaCache.CaState current = null;
     try {
       current = requireAdopted();
-      IssuedCertificate issued = issuer.issue(current.record().active(), current.version(), request,
-          settings.defaultLeafTtl(), settings.clock().instant());
+      Instant now = settings.clock().instant();
+      CaRecord record = current.record();
+      IssuedCertificate issued = issuer.issue(record.active(), current.version(), request,
+          settings.defaultLeafTtl(), rotation.maxLeafTtl(record.active().certificate()), now);
+      issued = withCrossCertificate(issued, record, now);
       audit.issued(issued, request, requester);
       return issued;
     } catch (RuntimeException e) {
       audit.rejected(current == null ? 0 : current.version(), requester, e);
       throw e;
     }
+  }
+
+  /**
+   * Returns the rotation of the CA: its status, and the prepare, activate, force and retire steps.
+   * Automatic rotation (on by default, see {@link io.oneca.core.rotation.RotationPolicy}) uses the
+   * same steps.
+   */
+  public CaRotation rotation() {
+    return rotation;
   }
 
   /** Returns this replica's identifier, as recorded in the CA records it creates and in logs. */
@@ -347,6 +383,9 @@ public final class OneCa implements AutoCloseable {
       if (expiryChecks != null) {
         expiryChecks.cancel(false);
       }
+      if (rotationChecks != null) {
+        rotationChecks.cancel(false);
+      }
     }
     if (settings.ownsScheduler()) {
       settings.scheduler().shutdownNow();
@@ -362,10 +401,112 @@ public final class OneCa implements AutoCloseable {
   }
 
   private CaRecord generateCandidate() {
-    CaMaterial material = new CaGenerator(settings.provider(), settings.signatureProvider(), settings.random()).generate(
-        new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(), settings.caPathLength()),
-        settings.clock().instant(), settings.security().caPermittedDnsSubtrees());
-    return new CaRecord(material, List.of(material.certificate()), settings.clock().instant(), settings.replicaId());
+    Instant now = settings.clock().instant();
+    Optional<OfflineRoot> root = settings.rotationPolicy().offlineRoot();
+    if (root.isPresent() && root.get().privateKey().isEmpty()) {
+      throw new OneCaException("CA key '" + settings.caKey() + "' in " + settings.store().backend()
+          + " holds no CA, and in intermediate mode only the offline root can sign the first one: start a replica "
+          + "with the root's key once (or use oneca import)");
+    }
+    CaMaterial material = root.isPresent()
+        ? generateSuccessor(now, root.get())
+        : caGenerator().generate(new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(),
+            rootPathLength()), now, settings.security().caPermittedDnsSubtrees());
+    List<X509Certificate> chain = material.chain();
+    return new CaRecord(material, List.of(chain.get(chain.size() - 1)), now, settings.replicaId());
+  }
+
+  /** A new CA to succeed the active one: a root, or an intermediate under {@code root}. */
+  CaMaterial generateSuccessor(Instant now, OfflineRoot root) {
+    String subject = "OU=oneca-" + GENERATION_FORMAT.format(now) + "-"
+        + HexFormat.of().formatHex(randomBytes(2)) + "," + settings.caSubject();
+    if (root == null) {
+      return caGenerator().generate(new CaSpec(subject, settings.caKeyAlgorithm(), settings.caValidity(),
+          rootPathLength()), now, settings.security().caPermittedDnsSubtrees());
+    }
+    X509Certificate rootCertificate = root.certificate();
+    CaMaterial issuer = new CaMaterial(List.of(rootCertificate), root.privateKey().orElseThrow(),
+        PemKeys.algorithmOf(rootCertificate.getPublicKey()));
+    return caGenerator().generateIntermediate(new CaSpec(subject, settings.caKeyAlgorithm(), settings.caValidity(), 0),
+        issuer, now, settings.security().caPermittedDnsSubtrees());
+  }
+
+  private byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
+    settings.random().nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Roots that may be cross-signed successors' issuers need room for one CA (the cross-certificate) below them. */
+  private int rootPathLength() {
+    return settings.rotationPolicy().crossSign() ? Math.max(1, settings.caPathLength()) : settings.caPathLength();
+  }
+
+  CaGenerator caGenerator() {
+    return new CaGenerator(settings.provider(), settings.signatureProvider(), settings.random());
+  }
+
+  /** Forgets a generated CA that was not stored; destroys its key where the provider can. */
+  void discard(CaMaterial material) {
+    try {
+      material.privateKey().destroy();
+    } catch (DestroyFailedException e) {
+      // Most JCA keys cannot be destroyed; dropping the reference is all that is left.
+    }
+  }
+
+  private IssuedCertificate withCrossCertificate(IssuedCertificate issued, CaRecord record, Instant now) {
+    Optional<X509Certificate> cross = record.activeCross();
+    if (cross.isEmpty() || !now.isBefore(cross.get().getNotAfter().toInstant())) {
+      return issued;
+    }
+    // Leaf, then the active CA's key certified by its predecessor: clients trusting either root accept it.
+    List<X509Certificate> chain = new ArrayList<>(issued.chain().size());
+    chain.add(issued.certificate());
+    chain.add(cross.get());
+    chain.addAll(issued.chain().subList(2, issued.chain().size()));
+    return new IssuedCertificate(chain, issued.caFingerprint(), issued.caVersion());
+  }
+
+  CaCache.CaState adoptedState() {
+    return requireAdopted();
+  }
+
+  String caKey() {
+    return settings.caKey();
+  }
+
+  VersionedStore store() {
+    return settings.store();
+  }
+
+  ScheduledExecutorService scheduler() {
+    return settings.scheduler();
+  }
+
+  byte[] encode(CaRecord record) {
+    return codec.encode(record, settings.caKey());
+  }
+
+  /** Decodes and checks a stored version, and adopts it if it is newer than memory. */
+  CaRecord inspectAndFollow(Versioned<byte[]> stored) {
+    CaRecord record = cache.inspect(stored);
+    follower.offer(stored, "rotation read");
+    return record;
+  }
+
+  /** Adopts a version this replica has just written. */
+  void adoptWritten(Versioned<byte[]> written, CaRecord record) {
+    cache.prime(written.version(), record);
+    follower.offer(written, "rotation write");
+  }
+
+  void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
+    audit.rotation(kind, next, previous, distrusted, cache.current() == null ? 0 : cache.current().version());
+  }
+
+  void auditRetired(RetiredCa retired, String reason) {
+    audit.retired(retired, reason, cache.current() == null ? 0 : cache.current().version());
   }
 
   /** Stops tracking a closed identity. */
@@ -467,6 +608,33 @@ public final class OneCa implements AutoCloseable {
         + " at version " + state.version() + ", the newest usable version seen in the store");
   }
 
+  private HealthCheck rotationCheck(CaCache.CaState state, Instant now) {
+    io.oneca.core.rotation.RotationStatus status = rotation.status(state.version(), state.record());
+    Optional<String> failure = rotation.lastAutomaticFailure();
+    if (failure.isPresent()) {
+      return new HealthCheck("rotation", HealthStatus.DEGRADED, "the last automatic rotation step failed: "
+          + failure.get());
+    }
+    Optional<io.oneca.core.rotation.TransitionResult> last = rotation.lastAutomatic();
+    if (last.isPresent() && last.get().outcome() == io.oneca.core.rotation.TransitionResult.Outcome.NEEDS_OFFLINE_ROOT
+        && status.prepared().isEmpty()) {
+      return new HealthCheck("rotation", HealthStatus.DEGRADED, last.get().detail());
+    }
+    if (status.prepared().isEmpty() && !now.isBefore(status.activateAt())) {
+      return new HealthCheck("rotation", HealthStatus.DEGRADED, "the CA should have been rotated by "
+          + status.activateAt() + " but no successor is prepared"
+          + (settings.rotationPolicy().automatic() ? "" : "; automatic rotation is off: run prepare and activate"));
+    }
+    String next = status.prepared().isPresent()
+        ? "CA " + status.prepared().get().fingerprint().shortForm() + " is prepared; activation due at "
+            + status.activateAt()
+        : "next successor due at " + status.prepareAt();
+    return new HealthCheck("rotation", HealthStatus.UP, next + "; " + status.retired().size()
+        + " retired CA(s) still trusted"
+        + last.filter(result -> result.outcome() == io.oneca.core.rotation.TransitionResult.Outcome.GATE_CLOSED)
+            .map(result -> "; " + result.detail()).orElse(""));
+  }
+
   private HealthCheck storeReadCheck(Instant now) {
     Instant last = stats.lastSuccessfulSync();
     Duration limit = settings.resyncInterval().multipliedBy(3);
@@ -538,5 +706,6 @@ public final class OneCa implements AutoCloseable {
       SecuritySettings security,
       Duration resyncInterval,
       ExpiryThresholds expiryThresholds,
-      Provider signatureProvider) {}
+      Provider signatureProvider,
+      RotationPolicy rotationPolicy) {}
 }

@@ -20,6 +20,7 @@ import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.policy.IssuancePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import io.oneca.core.rotation.RotationPolicy;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -59,6 +60,7 @@ public final class OneCaBuilder {
 
   private VersionedStore store;
   private String caKey;
+  private RotationPolicy rotationPolicy;
   private String caSubject;
   private KeyAlgorithm caKeyAlgorithm;
   private Duration caValidity;
@@ -351,7 +353,23 @@ public final class OneCaBuilder {
         security,
         resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL,
         expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS,
-        effectiveSignatureProvider));
+        effectiveSignatureProvider,
+        rotationPolicy != null ? rotationPolicy : RotationPolicy.defaults()));
+  }
+
+  /**
+   * Sets how the CA rotates: thresholds, automatic steps, cross-signing, intermediate mode under an
+   * offline root, an activation condition, and the leaf lifetime cap. Default
+   * {@link RotationPolicy#defaults()}: SPIRE's thresholds, automatic, leaves at most 1/6 of their CA's
+   * lifetime.
+   *
+   * @param policy the policy
+   * @return this builder
+   */
+  public OneCaBuilder rotation(RotationPolicy policy) {
+    requireUnset(this.rotationPolicy, "rotation");
+    this.rotationPolicy = Objects.requireNonNull(policy, "policy");
+    return this;
   }
 
   private CaRecord parseImport(Provider provider, InstantSource clock, String replica) {

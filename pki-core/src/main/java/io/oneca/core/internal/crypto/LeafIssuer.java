@@ -99,6 +99,17 @@ public final class LeafIssuer {
    */
   public IssuedCertificate issue(
       CaMaterial ca, long caVersion, CertificateRequest request, Duration defaultTtl, Instant now) {
+    return issue(ca, caVersion, request, defaultTtl, null, now);
+  }
+
+  /**
+   * Issues a leaf certificate whose lifetime is also capped at {@code maxTtl}.
+   *
+   * @param maxTtl the longest lifetime any leaf gets, whatever the request says; {@code null} for no cap
+   * @see #issue(CaMaterial, long, CertificateRequest, Duration, Instant)
+   */
+  public IssuedCertificate issue(
+      CaMaterial ca, long caVersion, CertificateRequest request, Duration defaultTtl, Duration maxTtl, Instant now) {
     Objects.requireNonNull(ca, "ca");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(defaultTtl, "defaultTtl");
@@ -143,7 +154,11 @@ public final class LeafIssuer {
     String commonName = commonName(request.commonName(), csr, names);
 
     Instant notBefore = max(now.minus(CaGenerator.BACKDATE), issuer.notBefore());
-    Instant notAfter = min(now.plus(request.ttl().orElse(defaultTtl)), issuer.notAfter());
+    Duration ttl = request.ttl().orElse(defaultTtl);
+    if (maxTtl != null && ttl.compareTo(maxTtl) > 0) {
+      ttl = maxTtl;
+    }
+    Instant notAfter = min(now.plus(ttl), issuer.notAfter());
     if (!notAfter.isAfter(notBefore)) {
       throw new IllegalStateException("CA " + issuer.fingerprint() + " is not valid until "
           + issuer.notBefore() + "; cannot issue at " + now);

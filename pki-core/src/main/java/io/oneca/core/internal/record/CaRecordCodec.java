@@ -18,6 +18,7 @@ import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,8 +58,14 @@ public final class CaRecordCodec {
   /** The record kind of CA records. */
   public static final String KIND = "ca";
 
-  /** The newest schema this version writes and reads: 2, the schema of encrypted CA keys. */
-  public static final int SCHEMA_VERSION = 2;
+  /** The newest schema this version writes and reads: 3, records with rotation slots. */
+  public static final int SCHEMA_VERSION = 3;
+
+  /** The schema of records with an encrypted CA key and no rotation state. */
+  public static final int ENCRYPTED_SCHEMA_VERSION = 2;
+
+  /** The schema of records with rotation state (prepared, retired or cross-signed CAs). */
+  public static final int ROTATION_SCHEMA_VERSION = 3;
 
   /** The schema of records that hold the CA key in plaintext. */
   public static final int PLAINTEXT_SCHEMA_VERSION = 1;
@@ -67,6 +74,14 @@ public final class CaRecordCodec {
   static final String KEY = "ca.key";
   static final String ENCRYPTED_KEY = "ca.key.enc";
   static final String PROTECTION_KEK = "kek";
+  static final String PROTECTION_PLAINTEXT = "plaintext";
+  static final String NEXT_CHAIN = "next.crt";
+  static final String NEXT_KEY = "next.key";
+  static final String NEXT_ENCRYPTED_KEY = "next.key.enc";
+  static final String ACTIVE_CROSS = "ca.cross.crt";
+  static final String NEXT_CROSS = "next.cross.crt";
+  static final String RETIRED_PREFIX = "retired.";
+  static final int MAX_RETIRED = RotationTransitions.MAX_RETIRED;
   static final String BUNDLE = "trust-bundle.pem";
   static final String METADATA = "metadata";
 
@@ -122,7 +137,11 @@ public final class CaRecordCodec {
     if (kek == null && !protection.allowsPlaintext()) {
       throw new IllegalStateException("no key-encryption key is configured and plaintext CA keys are not allowed");
     }
-    int schema = kek == null ? PLAINTEXT_SCHEMA_VERSION : SCHEMA_VERSION;
+    int schema = record.hasRotationState() ? ROTATION_SCHEMA_VERSION
+        : kek == null ? PLAINTEXT_SCHEMA_VERSION : ENCRYPTED_SCHEMA_VERSION;
+    if (kek != null) {
+      Objects.requireNonNull(storeKey, "storeKey");
+    }
     CaMaterial active = record.active();
     String fingerprint = active.fingerprint().sha256Hex();
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -131,27 +150,52 @@ public final class CaRecordCodec {
     metadata.put("key-algorithm", active.keyAlgorithm().name());
     metadata.put("created-at", record.createdAt().toString());
     metadata.put("created-by", record.createdBy());
+    if (kek != null) {
+      metadata.put("key-protection", PROTECTION_KEK);
+      metadata.put("kek-id", CaKeyProtection.checkId(kek.id()));
+    } else if (schema == ROTATION_SCHEMA_VERSION) {
+      metadata.put("key-protection", PROTECTION_PLAINTEXT);
+    }
 
     TreeMap<String, byte[]> entries = new TreeMap<>();
     entries.put(CHAIN, ascii(Pem.encodeCertificates(active.chain())));
-    if (kek == null) {
-      entries.put(KEY, ascii(PemKeys.encodePkcs8(active.privateKey())));
-    } else {
-      Objects.requireNonNull(storeKey, "storeKey");
-      metadata.put("key-protection", PROTECTION_KEK);
-      metadata.put("kek-id", CaKeyProtection.checkId(kek.id()));
-      byte[] der = pkcs8(active.privateKey());
-      try {
-        entries.put(ENCRYPTED_KEY, kek.encrypt(der, CaKeyProtection.associatedData(schema, storeKey, fingerprint, kek.id())));
-      } finally {
-        Arrays.fill(der, (byte) 0);
-      }
+    putKey(entries, kek == null ? KEY : ENCRYPTED_KEY, active, kek, schema, storeKey);
+    if (record.prepared().isPresent()) {
+      CaMaterial next = record.prepared().get();
+      metadata.put("next-fingerprint", next.fingerprint().sha256Hex());
+      metadata.put("next-key-algorithm", next.keyAlgorithm().name());
+      metadata.put("prepared-at", record.preparedAt().orElseThrow().toString());
+      entries.put(NEXT_CHAIN, ascii(Pem.encodeCertificates(next.chain())));
+      putKey(entries, kek == null ? NEXT_KEY : NEXT_ENCRYPTED_KEY, next, kek, schema, storeKey);
+    }
+    record.activeCross().ifPresent(cross -> entries.put(ACTIVE_CROSS, ascii(Pem.encodeCertificates(List.of(cross)))));
+    record.preparedCross().ifPresent(cross -> entries.put(NEXT_CROSS, ascii(Pem.encodeCertificates(List.of(cross)))));
+    List<RetiredCa> retired = record.retired();
+    for (int i = 0; i < retired.size(); i++) {
+      RetiredCa old = retired.get(i);
+      metadata.put(RETIRED_PREFIX + i, old.fingerprint().sha256Hex() + " " + old.retiredAt() + " " + old.retainUntil());
+      entries.put(RETIRED_PREFIX + i + ".crt", ascii(Pem.encodeCertificates(old.chain())));
     }
     entries.put(BUNDLE, ascii(Pem.encodeCertificates(record.trustBundle())));
     StringBuilder lines = new StringBuilder();
     metadata.forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
     entries.put(METADATA, lines.toString().getBytes(StandardCharsets.UTF_8));
     return new NamedEntries(KIND, schema, entries).encode();
+  }
+
+  private static void putKey(
+      Map<String, byte[]> entries, String name, CaMaterial material, KeyEncryptionKey kek, int schema, String storeKey) {
+    if (kek == null) {
+      entries.put(name, ascii(PemKeys.encodePkcs8(material.privateKey())));
+      return;
+    }
+    byte[] der = pkcs8(material.privateKey());
+    try {
+      entries.put(name, kek.encrypt(der, CaKeyProtection.associatedData(
+          schema, storeKey, material.fingerprint().sha256Hex(), kek.id())));
+    } finally {
+      Arrays.fill(der, (byte) 0);
+    }
   }
 
   /**
@@ -226,19 +270,103 @@ public final class CaRecordCodec {
       throw new Unreadable("metadata fingerprint " + declared.shortForm()
           + " does not match the certificate in '" + CHAIN + "' (" + actual.shortForm() + ")", null);
     }
-    PrivateKey key = envelope.schemaVersion() == PLAINTEXT_SCHEMA_VERSION
-        ? plaintextKey(envelope)
-        : encryptedKey(envelope, metadata, storeKey, actual.sha256Hex(), algorithm);
-    Instant createdAt;
-    try {
-      createdAt = Instant.parse(required(metadata, "created-at"));
-    } catch (DateTimeParseException e) {
-      throw new Unreadable("metadata created-at is not an ISO-8601 instant", e);
+    int schemaVersion = envelope.schemaVersion();
+    boolean plaintext = schemaVersion == PLAINTEXT_SCHEMA_VERSION
+        || schemaVersion == ROTATION_SCHEMA_VERSION && PROTECTION_PLAINTEXT.equals(required(metadata, "key-protection"));
+    PrivateKey key = plaintext
+        ? plaintextKey(envelope, KEY, ENCRYPTED_KEY)
+        : encryptedKey(envelope, metadata, storeKey, actual.sha256Hex(), algorithm, ENCRYPTED_KEY, KEY);
+    Instant createdAt = instant(metadata, "created-at");
+    if (schemaVersion < ROTATION_SCHEMA_VERSION) {
+      for (String name : envelope.entries().keySet()) {
+        if (name.startsWith("next.") || name.startsWith(RETIRED_PREFIX) || name.equals(ACTIVE_CROSS)) {
+          throw new Unreadable("a schema " + schemaVersion + " record must not hold '" + name + "'", null);
+        }
+      }
     }
+    Optional<CaMaterial> prepared = Optional.empty();
+    Optional<Instant> preparedAt = Optional.empty();
+    if (envelope.entry(NEXT_CHAIN).isPresent()) {
+      List<X509Certificate> nextChain = certificates(envelope, NEXT_CHAIN);
+      KeyAlgorithm nextAlgorithm = algorithm(required(metadata, "next-key-algorithm"));
+      Fingerprint nextFingerprint = Fingerprint.of(nextChain.get(0));
+      if (!nextFingerprint.sha256Hex().equals(required(metadata, "next-fingerprint"))) {
+        throw new Unreadable("metadata next-fingerprint does not match the certificate in '" + NEXT_CHAIN + "' ("
+            + nextFingerprint.shortForm() + ")", null);
+      }
+      PrivateKey nextKey = plaintext
+          ? plaintextKey(envelope, NEXT_KEY, NEXT_ENCRYPTED_KEY)
+          : encryptedKey(envelope, metadata, storeKey, nextFingerprint.sha256Hex(), nextAlgorithm, NEXT_ENCRYPTED_KEY,
+              NEXT_KEY);
+      prepared = Optional.of(new CaMaterial(nextChain, nextKey, nextAlgorithm));
+      preparedAt = Optional.of(instant(metadata, "prepared-at"));
+    } else if (envelope.entry(NEXT_KEY).isPresent() || envelope.entry(NEXT_ENCRYPTED_KEY).isPresent()
+        || envelope.entry(NEXT_CROSS).isPresent()) {
+      throw new Unreadable("holds a key or cross-certificate for a next CA but no '" + NEXT_CHAIN + "'", null);
+    }
+    Optional<X509Certificate> activeCross = single(envelope, ACTIVE_CROSS);
+    Optional<X509Certificate> preparedCross = single(envelope, NEXT_CROSS);
+    List<RetiredCa> retired = retired(envelope, metadata);
     try {
-      return new CaRecord(new CaMaterial(chain, key, algorithm), bundle, createdAt, required(metadata, "created-by"));
+      return new CaRecord(new CaMaterial(chain, key, algorithm), bundle, createdAt, required(metadata, "created-by"),
+          prepared, preparedAt, retired, activeCross, preparedCross);
     } catch (InvalidRequestException e) {
       throw new Unreadable(reason(e), e);
+    }
+  }
+
+  private static List<RetiredCa> retired(NamedEntries envelope, Map<String, String> metadata) {
+    List<RetiredCa> retired = new ArrayList<>();
+    for (int i = 0; metadata.containsKey(RETIRED_PREFIX + i); i++) {
+      if (i >= MAX_RETIRED) {
+        throw new Unreadable("holds more than " + MAX_RETIRED + " retired CAs", null);
+      }
+      String[] fields = metadata.get(RETIRED_PREFIX + i).split(" ", -1);
+      if (fields.length != 3) {
+        throw new Unreadable("metadata " + RETIRED_PREFIX + i + " is not 'fingerprint retired-at retain-until'", null);
+      }
+      List<X509Certificate> chain = certificates(envelope, RETIRED_PREFIX + i + ".crt");
+      if (!Fingerprint.of(chain.get(0)).sha256Hex().equals(fields[0])) {
+        throw new Unreadable("metadata " + RETIRED_PREFIX + i + " names another certificate than its entry", null);
+      }
+      try {
+        retired.add(new RetiredCa(chain, Instant.parse(fields[1]), Instant.parse(fields[2])));
+      } catch (DateTimeParseException e) {
+        throw new Unreadable("metadata " + RETIRED_PREFIX + i + " holds a malformed instant", e);
+      }
+    }
+    long entries = envelope.entries().keySet().stream().filter(name -> name.startsWith(RETIRED_PREFIX)).count();
+    if (entries != retired.size()) {
+      throw new Unreadable("holds " + entries + " retired certificate entries but metadata describes " + retired.size(),
+          null);
+    }
+    return retired;
+  }
+
+  private static Optional<X509Certificate> single(NamedEntries envelope, String name) {
+    if (envelope.entry(name).isEmpty()) {
+      return Optional.empty();
+    }
+    List<X509Certificate> certificates = certificates(envelope, name);
+    if (certificates.size() != 1) {
+      throw new Unreadable("entry '" + name + "' must hold exactly one certificate", null);
+    }
+    return Optional.of(certificates.get(0));
+  }
+
+  private static KeyAlgorithm algorithm(String name) {
+    try {
+      return KeyAlgorithm.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new Unreadable("metadata key algorithm '" + name + "' is unknown", e);
+    }
+  }
+
+  private static Instant instant(Map<String, String> metadata, String key) {
+    try {
+      return Instant.parse(required(metadata, key));
+    } catch (DateTimeParseException e) {
+      throw new Unreadable("metadata " + key + " is not an ISO-8601 instant", e);
     }
   }
 
@@ -259,25 +387,25 @@ public final class CaRecordCodec {
     return envelope;
   }
 
-  private PrivateKey plaintextKey(NamedEntries envelope) {
-    if (envelope.entry(ENCRYPTED_KEY).isPresent()) {
-      throw new Unreadable("a schema 1 record must not hold '" + ENCRYPTED_KEY + "'", null);
+  private PrivateKey plaintextKey(NamedEntries envelope, String keyEntry, String encryptedEntry) {
+    if (envelope.entry(encryptedEntry).isPresent()) {
+      throw new Unreadable("a record with a plaintext CA key must not hold '" + encryptedEntry + "'", null);
     }
     if (!protection.allowsPlaintext()) {
       throw new Undecryptable(null, "the record holds a plaintext CA key, but this replica requires an encrypted one;"
           + " encrypt it with KeyReencryption, or allow plaintext CA keys while migrating");
     }
     try {
-      return PemKeys.parsePrivateKey(text(envelope, KEY), provider);
+      return PemKeys.parsePrivateKey(text(envelope, keyEntry), provider);
     } catch (InvalidRequestException e) {
-      throw new Unreadable("entry '" + KEY + "': " + reason(e), e);
+      throw new Unreadable("entry '" + keyEntry + "': " + reason(e), e);
     }
   }
 
-  private PrivateKey encryptedKey(
-      NamedEntries envelope, Map<String, String> metadata, String storeKey, String fingerprint, KeyAlgorithm algorithm) {
-    if (envelope.entry(KEY).isPresent()) {
-      throw new Unreadable("a schema " + envelope.schemaVersion() + " record must not hold a plaintext '" + KEY + "'", null);
+  private PrivateKey encryptedKey(NamedEntries envelope, Map<String, String> metadata, String storeKey,
+      String fingerprint, KeyAlgorithm algorithm, String encryptedEntry, String keyEntry) {
+    if (envelope.entry(keyEntry).isPresent()) {
+      throw new Unreadable("a record with an encrypted CA key must not hold a plaintext '" + keyEntry + "'", null);
     }
     String protectionName = required(metadata, "key-protection");
     if (!PROTECTION_KEK.equals(protectionName)) {
@@ -289,8 +417,8 @@ public final class CaRecordCodec {
     } catch (IllegalArgumentException e) {
       throw new Unreadable("metadata kek-id is malformed", null);
     }
-    byte[] ciphertext = envelope.entry(ENCRYPTED_KEY)
-        .orElseThrow(() -> new Unreadable("entry '" + ENCRYPTED_KEY + "' is missing", null));
+    byte[] ciphertext = envelope.entry(encryptedEntry)
+        .orElseThrow(() -> new Unreadable("entry '" + encryptedEntry + "' is missing", null));
     KeyEncryptionKey kek = protection.readKey(keyId).orElseThrow(() -> new Undecryptable(keyId,
         "the CA key is encrypted with key-encryption key '" + keyId + "', "
             + (protection.readKeyIds().isEmpty() ? "but none is configured"
@@ -306,7 +434,7 @@ public final class CaRecordCodec {
     try {
       return PemKeys.privateKeyFromPkcs8(der, algorithm, provider);
     } catch (InvalidRequestException e) {
-      throw new Unreadable("entry '" + ENCRYPTED_KEY + "' decrypts to " + reason(e), null);
+      throw new Unreadable("entry '" + encryptedEntry + "' decrypts to " + reason(e), null);
     } finally {
       Arrays.fill(der, (byte) 0);
     }
