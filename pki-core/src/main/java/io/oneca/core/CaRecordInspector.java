@@ -1,6 +1,5 @@
 package io.oneca.core;
 
-import io.oneca.api.Fingerprint;
 import io.oneca.api.OneCaException;
 import io.oneca.api.StoreUnavailableException;
 import io.oneca.api.UnreadableRecordException;
@@ -68,8 +67,8 @@ public final class CaRecordInspector {
    */
   public static CaRecordSummary summarize(Versioned<byte[]> stored, String backend) {
     CaRecordPeek peek = CaRecordPeek.of(stored, backend);
-    return new CaRecordSummary(stored.key(), stored.version(), peek.schema(), Fingerprint.of(peek.chain().get(0)),
-        peek.chain(), peek.trustBundle(), peek.keyAlgorithm(), peek.keyEncrypted(), peek.keyEncryptionKeyId(),
+    return new CaRecordSummary(stored.key(), stored.version(), peek.schema(), peek.active(), peek.prepared(),
+        peek.retired(), peek.trustBundle(), peek.keyAlgorithm(), peek.keyEncrypted(), peek.keyEncryptionKeyId(),
         peek.createdAt(), peek.createdBy());
   }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import io.oneca.core.rotation.CaSlot;
 
 /**
  * The public part of a stored CA record, as {@link CaRecordInspector} reads it without the CA key:
@@ -15,8 +16,9 @@ import java.util.Optional;
  * @param storeKey the store key of the record
  * @param storeVersion the store version it was read at
  * @param schema the record's schema (1: plaintext CA key, 2: encrypted CA key)
- * @param fingerprint the SHA-256 fingerprint of the active CA certificate
- * @param chain the active CA certificate first, then any issuers above it
+ * @param active the CA that signs now (its certificate chain, and its cross-certificate if any)
+ * @param prepared the next CA, trusted but not signing yet, if one is prepared
+ * @param retired earlier CAs still trusted until their last leaf expired, oldest first
  * @param trustBundle the certificates peers trust
  * @param keyAlgorithm the CA key's algorithm
  * @param keyEncrypted whether the CA key is encrypted with a key-encryption key in the store
@@ -28,8 +30,9 @@ public record CaRecordSummary(
     String storeKey,
     long storeVersion,
     int schema,
-    Fingerprint fingerprint,
-    List<X509Certificate> chain,
+    CaSlot active,
+    Optional<CaSlot> prepared,
+    List<CaSlot> retired,
     List<X509Certificate> trustBundle,
     KeyAlgorithm keyAlgorithm,
     boolean keyEncrypted,
@@ -40,21 +43,29 @@ public record CaRecordSummary(
   /** Validates presence and copies the lists. */
   public CaRecordSummary {
     Objects.requireNonNull(storeKey, "storeKey");
-    Objects.requireNonNull(fingerprint, "fingerprint");
-    chain = List.copyOf(chain);
+    Objects.requireNonNull(active, "active");
+    Objects.requireNonNull(prepared, "prepared");
+    retired = List.copyOf(retired);
     trustBundle = List.copyOf(trustBundle);
     Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
     Objects.requireNonNull(keyEncryptionKeyId, "keyEncryptionKeyId");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(createdBy, "createdBy");
-    if (chain.isEmpty()) {
-      throw new IllegalArgumentException("chain must not be empty");
-    }
+  }
+
+  /** Returns the fingerprint of the active CA certificate: what replicas report and compare. */
+  public Fingerprint fingerprint() {
+    return active.fingerprint();
+  }
+
+  /** Returns the active CA certificate first, then any issuers above it. */
+  public List<X509Certificate> chain() {
+    return active.chain();
   }
 
   /** Returns the active CA certificate. */
   public X509Certificate certificate() {
-    return chain.get(0);
+    return active.certificate();
   }
 
   /** Returns the start of the active CA certificate's validity. */

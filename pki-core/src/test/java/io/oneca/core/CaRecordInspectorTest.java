@@ -60,6 +60,39 @@ class CaRecordInspectorTest {
   }
 
   @Test
+  void read_afterPrepareAndActivate_showsPreparedThenRetiredSlots() {
+    byte[] bytes = new byte[32];
+    Arrays.fill(bytes, (byte) 9);
+    try (OneCa oneCa = OneCa.builder().store(store).keyEncryptionKey(KeyEncryptionKeys.ofBytes(bytes)).build()) {
+      oneCa.start();
+      io.oneca.api.Fingerprint first = oneCa.ca().fingerprint();
+      assertThat(oneCa.rotation().prepare().join().applied()).isTrue();
+
+      CaRecordSummary prepared = CaRecordInspector.read(store, KEY, 5_000).orElseThrow();
+      assertThat(prepared.schema()).isEqualTo(3);
+      assertThat(prepared.keyEncrypted()).isTrue();
+      assertThat(prepared.fingerprint()).isEqualTo(first);
+      assertThat(prepared.prepared()).isPresent();
+      io.oneca.api.Fingerprint next = prepared.prepared().get().fingerprint();
+      assertThat(prepared.prepared().get().role()).isEqualTo(io.oneca.core.rotation.CaSlot.Role.PREPARED);
+      assertThat(prepared.prepared().get().since()).isPresent();
+      assertThat(prepared.trustBundle()).hasSize(2);
+      assertThat(prepared.retired()).isEmpty();
+
+      io.oneca.core.rotation.TransitionResult activation = oneCa.rotation().activate().join();
+      assertThat(activation.applied()).isTrue();
+      CaRecordSummary activated = CaRecordInspector.read(store, KEY, 5_000).orElseThrow();
+      assertThat(activated.fingerprint()).isEqualTo(next);
+      assertThat(activated.prepared()).isEmpty();
+      assertThat(activated.retired()).singleElement().satisfies(retired -> {
+        assertThat(retired.fingerprint()).isEqualTo(first);
+        assertThat(retired.retainUntil()).isPresent();
+      });
+      assertThat(activated.storeVersion()).isEqualTo(activation.status().storeVersion());
+    }
+  }
+
+  @Test
   void read_absentKey_isEmpty() {
     assertThat(CaRecordInspector.read(store, "other/ca", 5_000)).isEmpty();
   }

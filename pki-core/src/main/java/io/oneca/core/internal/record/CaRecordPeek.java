@@ -6,6 +6,9 @@ import io.oneca.api.Pem;
 import io.oneca.api.UnreadableRecordException;
 import io.oneca.api.store.NamedEntries;
 import io.oneca.api.store.Versioned;
+import io.oneca.core.rotation.CaSlot;
+import io.oneca.api.Fingerprint;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -21,7 +24,9 @@ import java.util.Optional;
  * key: no key-encryption key is needed and no key bytes are decoded. For operators' tools.
  *
  * @param schema the record's schema
- * @param chain the active CA's chain, CA first
+ * @param active the CA that signs now
+ * @param prepared the next CA, if one is prepared (schema 3)
+ * @param retired earlier CAs still trusted, oldest first (schema 3)
  * @param trustBundle the trust bundle
  * @param keyAlgorithm the CA key's algorithm as the metadata names it
  * @param keyEncrypted whether the CA key is stored encrypted
@@ -31,7 +36,9 @@ import java.util.Optional;
  */
 public record CaRecordPeek(
     int schema,
-    List<X509Certificate> chain,
+    CaSlot active,
+    Optional<CaSlot> prepared,
+    List<CaSlot> retired,
     List<X509Certificate> trustBundle,
     KeyAlgorithm keyAlgorithm,
     boolean keyEncrypted,
@@ -41,7 +48,9 @@ public record CaRecordPeek(
 
   /** Copies the lists. */
   public CaRecordPeek {
-    chain = List.copyOf(chain);
+    Objects.requireNonNull(active, "active");
+    Objects.requireNonNull(prepared, "prepared");
+    retired = List.copyOf(retired);
     trustBundle = List.copyOf(trustBundle);
     Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
     Objects.requireNonNull(keyEncryptionKeyId, "keyEncryptionKeyId");
@@ -95,15 +104,43 @@ public record CaRecordPeek(
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("metadata key-algorithm '" + algorithm + "' is unknown");
     }
-    boolean encrypted = envelope.entry(CaRecordCodec.ENCRYPTED_KEY).isPresent();
+    boolean encrypted = CaRecordCodec.PROTECTION_KEK.equals(metadata.get("key-protection"));
+    List<X509Certificate> chain = Pem.decodeCertificates(text(envelope, CaRecordCodec.CHAIN));
+    CaSlot active = new CaSlot(CaSlot.Role.ACTIVE, Fingerprint.of(chain.get(0)), chain, Optional.empty(),
+        Optional.empty(), single(envelope, CaRecordCodec.ACTIVE_CROSS));
+    Optional<CaSlot> prepared = Optional.empty();
+    if (envelope.entry(CaRecordCodec.NEXT_CHAIN).isPresent()) {
+      List<X509Certificate> next = Pem.decodeCertificates(text(envelope, CaRecordCodec.NEXT_CHAIN));
+      String preparedAt = metadata.get("prepared-at");
+      prepared = Optional.of(new CaSlot(CaSlot.Role.PREPARED, Fingerprint.of(next.get(0)), next,
+          preparedAt == null ? Optional.empty() : Optional.of(Instant.parse(preparedAt)), Optional.empty(),
+          single(envelope, CaRecordCodec.NEXT_CROSS)));
+    }
+    List<CaSlot> retired = new ArrayList<>();
+    for (int i = 0; metadata.containsKey(CaRecordCodec.RETIRED_PREFIX + i) && i < CaRecordCodec.MAX_RETIRED; i++) {
+      String[] fields = metadata.get(CaRecordCodec.RETIRED_PREFIX + i).split(" ", -1);
+      if (fields.length != 3) {
+        throw new IllegalStateException("metadata " + CaRecordCodec.RETIRED_PREFIX + i
+            + " is not 'fingerprint retired-at retain-until'");
+      }
+      List<X509Certificate> old = Pem.decodeCertificates(text(envelope, CaRecordCodec.RETIRED_PREFIX + i + ".crt"));
+      retired.add(new CaSlot(CaSlot.Role.RETIRED, Fingerprint.of(old.get(0)), old,
+          Optional.of(Instant.parse(fields[1])), Optional.of(Instant.parse(fields[2])), Optional.empty()));
+    }
     return new CaRecordPeek(envelope.schemaVersion(),
-        Pem.decodeCertificates(text(envelope, CaRecordCodec.CHAIN)),
+        active,
+        prepared,
+        retired,
         Pem.decodeCertificates(text(envelope, CaRecordCodec.BUNDLE)),
         keyAlgorithm,
         encrypted,
         Optional.ofNullable(metadata.get("kek-id")),
         Instant.parse(required(metadata, "created-at")),
         required(metadata, "created-by"));
+  }
+
+  private static Optional<X509Certificate> single(NamedEntries envelope, String name) {
+    return envelope.entry(name).map(bytes -> Pem.decodeCertificates(new String(bytes, StandardCharsets.US_ASCII)).get(0));
   }
 
   private static String text(NamedEntries envelope, String name) {
