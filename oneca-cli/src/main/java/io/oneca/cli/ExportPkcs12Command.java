@@ -9,7 +9,6 @@ import io.oneca.api.KeyAlgorithm;
 import io.oneca.api.store.VersionedStore;
 import io.oneca.core.CaRecordInspector;
 import io.oneca.core.OneCa;
-import io.oneca.core.RetryPolicy;
 import io.oneca.core.tls.IdentityExport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -127,12 +126,7 @@ final class ExportPkcs12Command implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         return ExitCodes.NO_RECORD;
       }
-      try (OneCa oneCa = kek.apply(OneCa.builder()
-          .store(new ReadOnlyStore(opened))
-          .caKey(store.key)
-          .bootstrapRetry(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), 0.2)))
-          .build()) {
-        oneCa.start();
+      try (OneCa oneCa = CliOneCa.started(CliOneCa.builder(GuardedStore.readOnly(opened), store, kek))) {
         KeyPair keys = generate(keyAlgorithm);
         CertificateRequest.Builder request = CertificateRequest.fromPublicKey(keys.getPublic())
             .commonName(commonName != null ? commonName : !dnsNames.isEmpty() ? dnsNames.get(0) : ipAddresses.get(0))

@@ -6,13 +6,11 @@ import io.oneca.api.store.VersionedStore;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.core.OneCa;
 import io.oneca.core.OneCaBuilder;
-import io.oneca.core.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,11 +75,7 @@ final class ImportCommand implements Callable<Integer> {
   }
 
   private OneCa build(VersionedStore opened, String chain, String key) {
-    OneCaBuilder builder = kek.apply(OneCa.builder()
-        .store(opened)
-        .caKey(store.key)
-        .replicaId("oneca-cli-import")
-        .bootstrapRetry(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), 0.2)));
+    OneCaBuilder builder = CliOneCa.builder(opened, store, kek);
     try {
       return builder.importCa(chain, key).build();
     } catch (InvalidRequestException e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oneca.api.store.VersionedStore;
 import io.oneca.core.CaRecordInspector;
 import io.oneca.core.CaRecordSummary;
+import io.oneca.core.rotation.RotationThresholds;
 import java.io.PrintWriter;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -18,9 +19,12 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code oneca inspect}: what the store holds at the CA key, without the private key. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = {"Print the CA record in the store (no key-encryption key needed).",
-        "Shows the store version, fingerprints, subjects, validity, key algorithm and trust bundle;",
+        "Shows the store version, the active, prepared and retired CAs (fingerprints, subjects, validity),",
+        "key algorithm, key protection and trust bundle;",
         "reads certificates and metadata only, never the private key."})
 final class InspectCommand implements Callable<Integer> {
+  private static final RotationThresholds THRESHOLDS = RotationThresholds.spire();
+
   @Mixin
   StoreOptions store;
 
@@ -73,12 +77,12 @@ final class InspectCommand implements Callable<Integer> {
     protection.put("encrypted", summary.keyEncrypted());
     summary.keyEncryptionKeyId().ifPresentOrElse(id -> protection.put("keyEncryptionKeyId", id),
         () -> protection.putNull("keyEncryptionKeyId"));
-    ObjectNode active = document.putObject("active");
-    active.put("fingerprintSha256", summary.fingerprint().sha256Hex());
-    active.put("keyAlgorithm", summary.keyAlgorithm().name());
-    active.set("certificate", Output.certificate(summary.certificate()));
-    ArrayNode chain = active.putArray("chain");
-    summary.chain().forEach(certificate -> chain.add(Output.certificate(certificate)));
+    Slots.json(document, summary.active(), summary.prepared(), summary.retired());
+    ((ObjectNode) document.get("active")).put("keyAlgorithm", summary.keyAlgorithm().name());
+    ObjectNode rotation = document.putObject("rotationDue");
+    rotation.put("thresholds", "spire-defaults");
+    rotation.put("prepareAt", THRESHOLDS.prepareAt(summary.certificate()).toString());
+    rotation.put("activateAt", THRESHOLDS.activateAt(summary.certificate()).toString());
     ArrayNode bundle = document.putArray("trustBundle");
     summary.trustBundle().forEach(certificate -> bundle.add(Output.certificate(certificate)));
     return document;
@@ -94,10 +98,11 @@ final class InspectCommand implements Callable<Integer> {
         .row("CA key", summary.keyEncrypted()
             ? "encrypted with key-encryption key " + summary.keyEncryptionKeyId().orElse("?")
             : "PLAINTEXT in the store")
-        .row("", "")
-        .row("active CA", "");
-    describe(table, summary.certificate(), now);
-    table.row("  key algorithm", summary.keyAlgorithm());
+        .row("key algorithm", summary.keyAlgorithm());
+    Slots.table(table, summary.active(), summary.prepared(), summary.retired(), now);
+    table.row("", "").row("rotation due", "(SPIRE default thresholds; replicas may be configured otherwise)")
+        .row("  prepare at", THRESHOLDS.prepareAt(summary.certificate()))
+        .row("  activate at", THRESHOLDS.activateAt(summary.certificate()));
     table.row("", "").row("trust bundle", summary.trustBundle().size() + " certificate(s)");
     int index = 1;
     for (X509Certificate certificate : summary.trustBundle()) {
@@ -107,15 +112,5 @@ final class InspectCommand implements Callable<Integer> {
           + Output.relative(certificate.getNotAfter().toInstant(), now) + ")");
     }
     return table;
-  }
-
-  private static void describe(Output.Table table, X509Certificate certificate, Instant now) {
-    table.row("  subject", certificate.getSubjectX500Principal().getName())
-        .row("  issuer", certificate.getIssuerX500Principal().getName())
-        .row("  serial", certificate.getSerialNumber().toString(16))
-        .row("  fingerprint", io.oneca.api.Fingerprint.of(certificate))
-        .row("  not before", certificate.getNotBefore().toInstant())
-        .row("  not after", certificate.getNotAfter().toInstant() + " ("
-            + Output.relative(certificate.getNotAfter().toInstant(), now) + ")");
   }
 }

@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OneCaCli.Version.class,
     description = "Operate the one CA that OneCA replicas share through a versioned store.",
-    subcommands = {InspectCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class},
+    subcommands = {InspectCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class,
+        RotateCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success; every check passed",
-        "1:a replica disagrees with the store, or the store holds a different CA",
+        "1:a replica disagrees with the store, the store holds a different CA, or a rotation step had nothing to do",
         "2:usage error, store unavailable, unreadable record or wrong key-encryption key",
         "3:the store holds no CA record at the key"})
 final class OneCaCli implements Runnable {

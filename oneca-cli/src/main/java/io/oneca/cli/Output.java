@@ -81,7 +81,7 @@ final class Output {
     }
 
     void print(PrintWriter out) {
-      int width = rows.stream().mapToInt(row -> row[0].length()).max().orElse(0);
+      int width = rows.stream().filter(row -> !row[1].isEmpty()).mapToInt(row -> row[0].length()).max().orElse(0);
       for (String[] row : rows) {
         out.println(row[0].isEmpty() ? row[1] : row[1].isEmpty() ? row[0]
             : String.format("%-" + width + "s  %s", row[0], row[1]));

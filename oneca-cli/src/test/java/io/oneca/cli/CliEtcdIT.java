@@ -82,6 +82,16 @@ class CliEtcdIT {
         "--json");
     assertThat(p12.exitCode()).as(p12.toString()).isZero();
     assertThat(p12.json().get("caFingerprintSha256").asText()).isEqualTo(fingerprint);
+
+    CliRun prepared = CliRun.of("rotate", "prepare", "--store", store, "--kek-file", kek.toString(), "--json");
+    assertThat(prepared.exitCode()).as(prepared.toString()).isZero();
+    String next = prepared.json().at("/prepared/fingerprintSha256").asText();
+    CliRun activated = CliRun.of("rotate", "activate", "--store", store, "--kek-file", kek.toString(), "--json");
+    assertThat(activated.exitCode()).as(activated.toString()).isZero();
+    JsonNode rotated = CliRun.of("inspect", "--store", store, "--json").json();
+    assertThat(rotated.at("/active/fingerprintSha256").asText()).isEqualTo(next);
+    assertThat(rotated.at("/retired/0/fingerprintSha256").asText()).isEqualTo(fingerprint);
+    assertThat(rotated.get("version").asLong()).isGreaterThan(json.get("version").asLong());
   }
 
   @Test

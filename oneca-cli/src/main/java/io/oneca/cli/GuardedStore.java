@@ -14,14 +14,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * A view of a store that refuses every write, so that commands which only read (export) can reuse
- * {@code OneCa}'s bootstrap without ever creating a CA when the record is missing.
+ * A view of a store that lets commands reuse {@code OneCa}'s bootstrap without ever creating a CA:
+ * create-if-absent writes are always refused (a missing record stays missing), and in read-only
+ * mode every write is.
  */
-final class ReadOnlyStore implements VersionedStore {
+final class GuardedStore implements VersionedStore {
   private final VersionedStore delegate;
+  private final boolean readOnly;
 
-  ReadOnlyStore(VersionedStore delegate) {
+  private GuardedStore(VersionedStore delegate, boolean readOnly) {
     this.delegate = delegate;
+    this.readOnly = readOnly;
+  }
+
+  /** Refuses every write (export). */
+  static GuardedStore readOnly(VersionedStore delegate) {
+    return new GuardedStore(delegate, true);
+  }
+
+  /** Refuses only create-if-absent, so replace-at-version writes (rotation) go through. */
+  static GuardedStore neverCreate(VersionedStore delegate) {
+    return new GuardedStore(delegate, false);
   }
 
   @Override
@@ -36,14 +49,21 @@ final class ReadOnlyStore implements VersionedStore {
 
   @Override
   public CompletableFuture<CasResult> compareAndSet(String key, Precondition precondition, byte[] value) {
-    return CompletableFuture.failedFuture(new OneCaException("refusing to write key '" + key + "' in "
-        + delegate.backend() + ": this command only reads, and the CA record is missing"));
+    if (readOnly) {
+      return CompletableFuture.failedFuture(new OneCaException("refusing to write key '" + key + "' in "
+          + delegate.backend() + ": this command only reads"));
+    }
+    if (!(precondition instanceof Precondition.AtVersion)) {
+      return CompletableFuture.failedFuture(new OneCaException("refusing to create key '" + key + "' in "
+          + delegate.backend() + ": the CA record is missing, and this command never creates a CA"));
+    }
+    return delegate.compareAndSet(key, precondition, value);
   }
 
   @Override
   public CompletableFuture<CasResult> delete(String key, Precondition precondition) {
     return CompletableFuture.failedFuture(new OneCaException("refusing to delete key '" + key + "' in "
-        + delegate.backend() + ": this command only reads"));
+        + delegate.backend() + ": the CLI never deletes a CA record"));
   }
 
   @Override
