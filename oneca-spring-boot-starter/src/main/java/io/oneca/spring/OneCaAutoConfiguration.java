@@ -78,6 +78,7 @@ public class OneCaAutoConfiguration {
    * Registers the identity as an SSL bundle and re-publishes it at every renewal.
    *
    * @param properties the settings
+   * @param oneCa the OneCa whose CA changes update the trust anchors
    * @param identity the identity
    * @return the registrar
    */
@@ -85,7 +86,8 @@ public class OneCaAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnBean(ManagedIdentity.class)
   @ConditionalOnProperty(prefix = "oneca.ssl", name = "enabled", havingValue = "true", matchIfMissing = true)
-  public OneCaSslBundleRegistrar oneCaSslBundleRegistrar(OneCaProperties properties, ManagedIdentity identity) {
-    return new OneCaSslBundleRegistrar(identity, properties.ssl().bundle());
+  public OneCaSslBundleRegistrar oneCaSslBundleRegistrar(OneCaProperties properties, OneCa oneCa,
+      ManagedIdentity identity) {
+    return new OneCaSslBundleRegistrar(oneCa, identity, properties.ssl().bundle());
   }
 }

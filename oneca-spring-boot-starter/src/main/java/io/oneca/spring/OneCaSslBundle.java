@@ -40,23 +40,26 @@ final class OneCaSslBundle implements SslBundle {
   private final SslBundleKey key;
   private final SslManagerBundle managers;
 
-  private OneCaSslBundle(ManagedIdentity identity, IdentitySnapshot snapshot) {
+  private OneCaSslBundle(ManagedIdentity identity, IdentitySnapshot snapshot, List<X509Certificate> anchors) {
     this.identity = identity;
     String password = randomPassword();
-    this.stores = SslStoreBundle.of(keyStore(snapshot, password), password, trustStore(snapshot.trustBundle()));
+    this.stores = SslStoreBundle.of(keyStore(snapshot, password), password, trustStore(anchors));
     this.key = SslBundleKey.of(password, ALIAS);
     this.managers = SslManagerBundle.of(TlsContexts.keyManagerFactory(identity.keyManager()),
         TlsContexts.trustManagerFactory(identity.trustManager()));
   }
 
-  /** Returns a bundle for the identity's current state. */
+  /** Returns a bundle for the identity's current certificate and the anchors its trust manager holds. */
   static OneCaSslBundle of(ManagedIdentity identity) {
-    return new OneCaSslBundle(identity, identity.current());
+    return new OneCaSslBundle(identity, identity.current(), identity.trustManager().anchors());
   }
 
-  /** Returns a bundle for the given state of the identity (called from its renewal listener). */
-  static OneCaSslBundle of(ManagedIdentity identity, IdentitySnapshot snapshot) {
-    return new OneCaSslBundle(identity, snapshot);
+  /**
+   * Returns a bundle for the given certificate and trust anchors (from the renewal and CA-change
+   * listeners: a prepared successor CA changes the anchors but not the certificate).
+   */
+  static OneCaSslBundle of(ManagedIdentity identity, IdentitySnapshot snapshot, List<X509Certificate> anchors) {
+    return new OneCaSslBundle(identity, snapshot, anchors);
   }
 
   @Override

@@ -164,6 +164,29 @@ class OneCaAutoConfigurationTest {
   }
 
   @Test
+  void preparedSuccessorCa_updatesTheBundlesTrustStoreBeforeActivation() {
+    configured().withPropertyValues("oneca.identity.name=web", "oneca.identity.dns-names=localhost").run(context -> {
+      SslBundles bundles = context.getBean(SslBundles.class);
+      List<SslBundle> updates = new CopyOnWriteArrayList<>();
+      bundles.addBundleUpdateHandler("oneca", updates::add);
+      ManagedIdentity identity = context.getBean(ManagedIdentity.class);
+      X509Certificate leaf = identity.current().certificate();
+      OneCa oneCa = context.getBean(OneCa.class);
+
+      assertThat(oneCa.rotation().prepare().join().applied()).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (updates.isEmpty() && System.nanoTime() < deadline) {
+        oneCa.reload().get(5, TimeUnit.SECONDS);
+      }
+      assertThat(updates).as("a trust-only change is published").isNotEmpty();
+      SslBundle latest = updates.get(updates.size() - 1);
+      assertThat(latest.getStores().getTrustStore().size()).isEqualTo(2);
+      assertThat(latest.getStores().getKeyStore().getCertificate(OneCaSslBundle.ALIAS))
+          .as("the certificate does not change when a successor is only prepared").isEqualTo(leaf);
+    });
+  }
+
+  @Test
   void sslBundleCanBeSwitchedOff() {
     configured().withPropertyValues("oneca.identity.name=web", "oneca.ssl.enabled=false")
         .run(context -> assertThat(context).hasSingleBean(ManagedIdentity.class)
