@@ -358,7 +358,7 @@ public final class CaRotation {
           next.fingerprint().shortForm(), active.fingerprint().shortForm());
       return Optional.empty();
     }
-    return Optional.of(oneCa.caGenerator().crossCertify(next.certificate(), active, now));
+    return Optional.of(oneCa.caFactory().caGenerator().crossCertify(next.certificate(), active, now));
   }
 
   private void sighted(long version, CaRecord record) {
@@ -473,14 +473,14 @@ public final class CaRotation {
 
     synchronized CaMaterial get(Instant now) {
       if (generated == null) {
-        generated = oneCa.generateSuccessor(now, root);
+        generated = oneCa.caFactory().successor(now, root);
       }
       return generated;
     }
 
     synchronized void discardUnless(TransitionResult result) {
       if (generated != null && (result == null || !result.applied())) {
-        oneCa.discard(generated);
+        oneCa.caFactory().discard(generated);
       }
       generated = null;
     }

@@ -83,8 +83,6 @@ import java.util.function.Supplier;
  * changes into live TLS contexts. Thread-safe.
  */
 public final class OneCa implements AutoCloseable {
-  private static final DateTimeFormatter GENERATION_FORMAT =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private final OneCaSettings settings;
   private final CaRecordCodec codec;
   private final LeafIssuer issuer;
@@ -96,6 +94,7 @@ public final class OneCa implements AutoCloseable {
   private final ExpiryMonitor expiry;
   private final List<ManagedIdentity> identities = new CopyOnWriteArrayList<>();
   private final CaRotation rotation;
+  private final CaFactory caFactory;
   private volatile boolean closed;
   private boolean startCalled;
   private ScheduledFuture<?> expiryChecks;
@@ -112,6 +111,7 @@ public final class OneCa implements AutoCloseable {
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
         settings.resyncInterval(), stats, audit);
     this.expiry = new ExpiryMonitor(settings.expiryThresholds());
+    this.caFactory = new CaFactory(settings);
     this.rotation = new CaRotation(this, settings.rotationPolicy());
     follower.onChange(view -> {
       CaCache.CaState state = cache.current();
@@ -162,7 +162,7 @@ public final class OneCa implements AutoCloseable {
     }
     Supplier<CaRecord> candidates = settings.importedCa() != null
         ? settings::importedCa
-        : this::generateCandidate;
+        : caFactory::firstCa;
     Bootstrap bootstrap = new Bootstrap(settings.store(), settings.caKey(), codec, settings.provider(),
         settings.clock(), settings.scheduler(), settings.retryPolicy(), settings.random(), candidates,
         settings.importedCa() != null);
@@ -291,21 +291,7 @@ public final class OneCa implements AutoCloseable {
           closed ? "this OneCa is closed" : "no CA adopted yet: the bootstrap has not completed")));
     }
     checkExpiry();
-    List<HealthCheck> checks = new ArrayList<>();
-    checks.add(caConsistencyCheck(state));
-    checks.add(storeReadCheck(now));
-    checks.add(expiryCheck("ca", state.view().chain().get(0), now));
-    checks.add(rotationCheck(state, now));
-    for (ManagedIdentity identity : identities) {
-      String name = identity.spec().name();
-      checks.add(expiryCheck("identity:" + name, identity.current().certificate(), now));
-      checks.add(identity.lastFailure()
-          .map(failure -> new HealthCheck("renewal:" + name, HealthStatus.DEGRADED,
-              identity.renewalFailures() + " failed renewals so far; the last: " + failure))
-          .orElse(new HealthCheck("renewal:" + name, HealthStatus.UP, "next renewal at " + identity.nextRenewal())));
-      identity.lastDrift().ifPresent(report -> checks.add(driftCheck(name, report)));
-    }
-    return HealthReport.of(now, checks);
+    return HealthReport.of(now, new HealthChecks(settings, stats, expiry, rotation).all(state, now, identities));
   }
 
   /**
@@ -400,59 +386,9 @@ public final class OneCa implements AutoCloseable {
             : current.view().fingerprint().shortForm() + "@" + current.version()) + "]";
   }
 
-  private CaRecord generateCandidate() {
-    Instant now = settings.clock().instant();
-    Optional<OfflineRoot> root = settings.rotationPolicy().offlineRoot();
-    if (root.isPresent() && root.get().privateKey().isEmpty()) {
-      throw new OneCaException("CA key '" + settings.caKey() + "' in " + settings.store().backend()
-          + " holds no CA, and in intermediate mode only the offline root can sign the first one: start a replica "
-          + "with the root's key once (or use oneca import)");
-    }
-    CaMaterial material = root.isPresent()
-        ? generateSuccessor(now, root.get())
-        : caGenerator().generate(new CaSpec(settings.caSubject(), settings.caKeyAlgorithm(), settings.caValidity(),
-            rootPathLength()), now, settings.security().caPermittedDnsSubtrees());
-    List<X509Certificate> chain = material.chain();
-    return new CaRecord(material, List.of(chain.get(chain.size() - 1)), now, settings.replicaId());
-  }
-
-  /** A new CA to succeed the active one: a root, or an intermediate under {@code root}. */
-  CaMaterial generateSuccessor(Instant now, OfflineRoot root) {
-    String subject = "OU=oneca-" + GENERATION_FORMAT.format(now) + "-"
-        + HexFormat.of().formatHex(randomBytes(2)) + "," + settings.caSubject();
-    if (root == null) {
-      return caGenerator().generate(new CaSpec(subject, settings.caKeyAlgorithm(), settings.caValidity(),
-          rootPathLength()), now, settings.security().caPermittedDnsSubtrees());
-    }
-    X509Certificate rootCertificate = root.certificate();
-    CaMaterial issuer = new CaMaterial(List.of(rootCertificate), root.privateKey().orElseThrow(),
-        PemKeys.algorithmOf(rootCertificate.getPublicKey()));
-    return caGenerator().generateIntermediate(new CaSpec(subject, settings.caKeyAlgorithm(), settings.caValidity(), 0),
-        issuer, now, settings.security().caPermittedDnsSubtrees());
-  }
-
-  private byte[] randomBytes(int count) {
-    byte[] bytes = new byte[count];
-    settings.random().nextBytes(bytes);
-    return bytes;
-  }
-
-  /** Roots that may be cross-signed successors' issuers need room for one CA (the cross-certificate) below them. */
-  private int rootPathLength() {
-    return settings.rotationPolicy().crossSign() ? Math.max(1, settings.caPathLength()) : settings.caPathLength();
-  }
-
-  CaGenerator caGenerator() {
-    return new CaGenerator(settings.provider(), settings.signatureProvider(), settings.random());
-  }
-
-  /** Forgets a generated CA that was not stored; destroys its key where the provider can. */
-  void discard(CaMaterial material) {
-    try {
-      material.privateKey().destroy();
-    } catch (DestroyFailedException e) {
-      // Most JCA keys cannot be destroyed; dropping the reference is all that is left.
-    }
+  /** The generator of this replica's new CAs: the first one, and successors. */
+  CaFactory caFactory() {
+    return caFactory;
   }
 
   private IssuedCertificate withCrossCertificate(IssuedCertificate issued, CaRecord record, Instant now) {
@@ -587,85 +523,6 @@ public final class OneCa implements AutoCloseable {
     return new Consistency(status, memory.version(), memoryFingerprint, storeVersion, Optional.of(storedFingerprint),
         now, key + " holds version " + record.version() + " (" + storedFingerprint.shortForm()
             + "); memory holds version " + memory.version() + " (" + memoryFingerprint.shortForm() + ")");
-  }
-
-  private HealthCheck caConsistencyCheck(CaCache.CaState state) {
-    String name = "ca-consistency";
-    if (stats.storeMissing()) {
-      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds no CA record at '" + settings.caKey()
-          + "'; this replica keeps serving version " + state.version() + ", but a new replica would create a "
-          + "different CA: restore the record");
-    }
-    if (stats.rejectedVersion() > state.version()) {
-      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds version " + stats.rejectedVersion()
-          + " which cannot be used; serving version " + state.version() + ": " + stats.lastProblem());
-    }
-    if (stats.lastSeenVersion() != 0 && stats.lastSeenVersion() < state.version()) {
-      return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds an older version ("
-          + stats.lastSeenVersion() + ") than memory (" + state.version() + "): was it restored from a backup?");
-    }
-    return new HealthCheck(name, HealthStatus.UP, "serving CA " + state.view().fingerprint().shortForm()
-        + " at version " + state.version() + ", the newest usable version seen in the store");
-  }
-
-  private HealthCheck rotationCheck(CaCache.CaState state, Instant now) {
-    io.oneca.core.rotation.RotationStatus status = rotation.status(state.version(), state.record());
-    Optional<String> failure = rotation.lastAutomaticFailure();
-    if (failure.isPresent()) {
-      return new HealthCheck("rotation", HealthStatus.DEGRADED, "the last automatic rotation step failed: "
-          + failure.get());
-    }
-    Optional<io.oneca.core.rotation.TransitionResult> last = rotation.lastAutomatic();
-    if (last.isPresent() && last.get().outcome() == io.oneca.core.rotation.TransitionResult.Outcome.NEEDS_OFFLINE_ROOT
-        && status.prepared().isEmpty()) {
-      return new HealthCheck("rotation", HealthStatus.DEGRADED, last.get().detail());
-    }
-    if (status.prepared().isEmpty() && !now.isBefore(status.activateAt())) {
-      return new HealthCheck("rotation", HealthStatus.DEGRADED, "the CA should have been rotated by "
-          + status.activateAt() + " but no successor is prepared"
-          + (settings.rotationPolicy().automatic() ? "" : "; automatic rotation is off: run prepare and activate"));
-    }
-    String next = status.prepared().isPresent()
-        ? "CA " + status.prepared().get().fingerprint().shortForm() + " is prepared; activation due at "
-            + status.activateAt()
-        : "next successor due at " + status.prepareAt();
-    return new HealthCheck("rotation", HealthStatus.UP, next + "; " + status.retired().size()
-        + " retired CA(s) still trusted"
-        + last.filter(result -> result.outcome() == io.oneca.core.rotation.TransitionResult.Outcome.GATE_CLOSED)
-            .map(result -> "; " + result.detail()).orElse(""));
-  }
-
-  private HealthCheck storeReadCheck(Instant now) {
-    Instant last = stats.lastSuccessfulSync();
-    Duration limit = settings.resyncInterval().multipliedBy(3);
-    if (last == null) {
-      return new HealthCheck("store-read", HealthStatus.DEGRADED, "no successful store read recorded yet");
-    }
-    Duration age = Duration.between(last, now);
-    if (age.compareTo(limit) > 0) {
-      return new HealthCheck("store-read", HealthStatus.DEGRADED, "the last successful read of the store was "
-          + age.toSeconds() + " s ago (limit " + limit.toSeconds() + " s)"
-          + (stats.lastProblem() == null ? "" : "; last problem: " + stats.lastProblem()));
-    }
-    return new HealthCheck("store-read", HealthStatus.UP, "last successful store read " + age.toMillis()
-        + " ms ago");
-  }
-
-  private HealthCheck expiryCheck(String name, X509Certificate certificate, Instant now) {
-    ExpiryLevel level = expiry.level(certificate, now);
-    Instant notAfter = certificate.getNotAfter().toInstant();
-    HealthStatus status = switch (level) {
-      case OK -> HealthStatus.UP;
-      case WARNING, CRITICAL -> HealthStatus.DEGRADED;
-      case EXPIRED -> HealthStatus.DOWN;
-    };
-    return new HealthCheck("expiry:" + name, status, level + ": " + Fingerprint.of(certificate).shortForm()
-        + " expires " + notAfter + " (" + Duration.between(now, notAfter).toSeconds() + " s left)");
-  }
-
-  private static HealthCheck driftCheck(String name, DriftReport report) {
-    return new HealthCheck("drift:" + name, report.drifted() ? HealthStatus.DEGRADED : HealthStatus.UP,
-        report.detail() + " (checked " + report.checkedAt() + ")");
   }
 
   private CaCache.CaState requireAdopted() {

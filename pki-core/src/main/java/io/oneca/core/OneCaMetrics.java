@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -24,6 +25,10 @@ import java.util.function.Supplier;
  *       tag {@code identity}).
  *   <li>{@code oneca.drift.detected} (counter): drift checks that found a listener serving the wrong
  *       certificate.
+ *   <li>{@code oneca.ca.rotation.prepared} (gauge): 1 while a successor CA is prepared, else 0.
+ *   <li>{@code oneca.ca.rotation.retired} (gauge): retired CAs still in the trust bundle.
+ *   <li>{@code oneca.ca.rotation.next.seconds} (gauge): seconds until the next rotation step is due
+ *       (prepare, or activate when a successor is prepared); negative when overdue.
  * </ul>
  */
 @SuppressWarnings("exports") // users of this optional binder require micrometer.core themselves
@@ -60,6 +65,21 @@ public final class OneCaMetrics implements MeterBinder {
         .register(registry);
     FunctionCounter.builder("oneca.drift.detected", stats, s -> s.driftDetected.sum())
         .description("Drift checks that found the wrong certificate served")
+        .register(registry);
+    CaRotation rotation = oneCa.rotation();
+    Gauge.builder("oneca.ca.rotation.prepared", rotation, r -> r.status().prepared().isPresent() ? 1 : 0)
+        .description("1 while a successor CA is prepared")
+        .register(registry);
+    Gauge.builder("oneca.ca.rotation.retired", rotation, r -> r.status().retired().size())
+        .description("Retired CAs still in the trust bundle")
+        .register(registry);
+    Gauge.builder("oneca.ca.rotation.next.seconds", rotation, r -> {
+      var status = r.status();
+      Instant next = status.prepared().isPresent() ? status.activateAt() : status.prepareAt();
+      return Duration.between(oneCa.clock().instant(), next).toMillis() / 1000.0;
+    })
+        .description("Seconds until the next rotation step is due; negative when overdue")
+        .baseUnit("seconds")
         .register(registry);
     for (ManagedIdentity identity : oneCa.identities()) {
       String name = identity.spec().name();

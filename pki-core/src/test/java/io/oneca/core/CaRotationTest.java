@@ -3,6 +3,7 @@ package io.oneca.core;
 import static io.oneca.core.CaFollowingTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.oneca.api.CaView;
 import io.oneca.api.CertificateRequest;
 import io.oneca.api.Fingerprint;
 import io.oneca.api.IssuedCertificate;
@@ -13,6 +14,7 @@ import io.oneca.core.delivery.AckTracker;
 import io.oneca.core.delivery.ActivationGate;
 import io.oneca.core.delivery.DeliveryHub;
 import io.oneca.core.delivery.DeliverySubscription;
+import io.oneca.core.delivery.TrustBundleFeed;
 import io.oneca.core.health.HealthStatus;
 import io.oneca.core.internal.crypto.KeyPairs;
 import io.oneca.core.internal.crypto.Providers;
@@ -205,7 +207,7 @@ class CaRotationTest {
   void activationGate_holdsActivation_untilAcknowledgedOrDeadline() throws Exception {
     MutableClock clock = MutableClock.at(Instant.now().minus(Duration.ofDays(394)));
     AckTracker acks = AckTracker.create(clock);
-    DeliveryHub<RotationStatus> hub = DeliveryHub.create(Runnable::run);
+    DeliveryHub<CaView> hub = DeliveryHub.create(Runnable::run);
     closeables.add(hub);
     ActivationGate gate = ActivationGate.builder().requiredShare(1.0).maxWait(Duration.ofDays(30)).clock(clock).build();
     OneCa a = replica(clock, RotationPolicy.builder().automatic(false)
@@ -217,14 +219,15 @@ class CaRotationTest {
     DeliverySubscription edge2 = hub.subscribe("edge-2", "bundle", update -> { });
     closeables.add(edge1);
     closeables.add(edge2);
-    AutoCloseable feed = a.onCaChange(ca -> hub.publish("bundle", ca.storeVersion(), a.rotation().status()));
-    closeables.add(feed);
+    closeables.add(TrustBundleFeed.start(a, hub, "bundle"));
+    assertThat(hub.latest("bundle").orElseThrow().value().fingerprint()).isEqualTo(a.ca().fingerprint());
 
     RotationStatus initial = a.rotation().status();
     clock.set(initial.prepareAt().plusSeconds(1));
     TransitionResult prepared = run(a.rotation().tick());
     long preparedVersion = prepared.status().storeVersion();
     await(() -> installedByEdge1.contains(preparedVersion));
+    assertThat(hub.latest("bundle").orElseThrow().value().trustBundle()).hasSize(2);
     acks.acknowledge("edge-1", preparedVersion);
 
     clock.set(initial.activateAt().plusSeconds(1));

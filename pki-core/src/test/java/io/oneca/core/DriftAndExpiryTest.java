@@ -158,11 +158,21 @@ class DriftAndExpiryTest {
         .gauge().value();
     assertThat(leafSeconds).isBetween(23.0 * 3600, 24.0 * 3600 + 1);
 
+    // A 10-year CA: its successor is due 30 days before the end.
+    assertThat(registry.get("oneca.ca.rotation.next.seconds").gauge().value())
+        .isBetween(3619.0 * 86400, 3620.0 * 86400);
+    assertThat(registry.get("oneca.ca.rotation.prepared").gauge().value()).isZero();
+    oneCa.rotation().prepare().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(registry.get("oneca.ca.rotation.prepared").gauge().value()).isEqualTo(1);
+    oneCa.rotation().activate().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(registry.get("oneca.ca.rotation.retired").gauge().value()).isEqualTo(1);
+
     identity.renewNow();
-    assertThat(registry.get("oneca.identity.renewals").tag("identity", "server").functionCounter().count())
-        .isEqualTo(1);
+    // One renewal on request, one when activation changed the signing CA.
+    await(() -> registry.get("oneca.identity.renewals").tag("identity", "server").functionCounter().count() == 2);
+    double reloads = registry.get("oneca.ca.reloads").functionCounter().count();
     StoredCas.replace(store, "oneca/ca", StoredCas.newCa("CN=Next", Duration.ofDays(30), Instant.now()), List.of());
-    await(() -> registry.get("oneca.ca.reloads").functionCounter().count() == 1);
+    await(() -> registry.get("oneca.ca.reloads").functionCounter().count() == reloads + 1);
     assertThat(registry.get("oneca.ca.version").gauge().value()).isEqualTo(oneCa.ca().storeVersion());
     StoredCas.corrupt(store, "oneca/ca");
     await(() -> registry.get("oneca.ca.reload.failures").functionCounter().count() >= 1);

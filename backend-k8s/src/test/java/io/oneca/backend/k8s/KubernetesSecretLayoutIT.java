@@ -77,6 +77,25 @@ class KubernetesSecretLayoutIT {
   }
 
   @Test
+  void rotatedCaRecord_keepsOneDataKeyPerEntry_andReadsBack() throws Exception {
+    try (OneCa oneCa = OneCa.builder().allowPlaintextCaKey().store(store).caKey("oneca/rotated/ca").build()) {
+      oneCa.start();
+      oneCa.rotation().prepare().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      oneCa.rotation().activate().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      var prepared = oneCa.rotation().prepare().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(prepared.applied()).as(prepared.detail()).isTrue();
+
+      Secret secret = plainRead("oneca-oneca--rotated--ca");
+      assertThat(secret.getData()).containsKeys("ca.crt", "ca.key", "next.crt", "next.key", "retired.0.crt",
+          "trust-bundle.pem", "metadata");
+      assertThat(oneCa.reload().get(30, java.util.concurrent.TimeUnit.SECONDS).trustBundle()).hasSize(3);
+      assertThat(oneCa.rotation().status().prepared()).isPresent();
+      assertThat(oneCa.consistency().get(30, java.util.concurrent.TimeUnit.SECONDS).status())
+          .isEqualTo(io.oneca.core.Consistency.Status.CONSISTENT);
+    }
+  }
+
+  @Test
   void bytesThatOnlyLookLikeAnEnvelope_areStoredRawUnderValue() {
     byte[] envelope = NamedEntries.of("x", 1, Map.of("a", new byte[] {1})).encode();
     byte[] damaged = envelope.clone();

@@ -40,9 +40,12 @@ import java.util.function.Supplier;
  * record and measures the time until every replica's identity has been re-issued from it, i.e. until
  * the key managers of all N serve a certificate from the new CA. Repeats for R rounds.
  *
- * <p>Usage: {@code PropagationDriver [--store memory|file|etcd] [--replicas N] [--rounds R] [--poll-millis P]}.
- * {@code etcd} starts a single local etcd (Debian {@code etcd}) on a free loopback port.
- * Writing a replacement CA record uses OneCA internals (there is no public rotation API yet).
+ * <p>Usage: {@code PropagationDriver [--store memory|file|etcd] [--replicas N] [--rounds R] [--poll-millis P]
+ * [--via write|rotation]}. {@code etcd} starts a single local etcd (Debian {@code etcd}) on a free
+ * loopback port. {@code --via write} (the default) replaces the record from outside, as an operator
+ * or a restore would, and measures pure propagation; {@code --via rotation} has replica 0 force a
+ * rotation through the public API, so the time also includes generating the new CA and its
+ * compare-and-set.
  */
 public final class PropagationDriver {
 
@@ -56,22 +59,31 @@ public final class PropagationDriver {
     int replicas = 8;
     int rounds = 50;
     long pollMillis = 50;
+    String via = "write";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--store" -> store = args[++i];
         case "--replicas" -> replicas = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--poll-millis" -> pollMillis = Long.parseLong(args[++i]);
+        case "--via" -> via = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    Result result = run(store, replicas, rounds, pollMillis);
-    System.out.printf("store change -> all %d replicas serve the new CA (%s store): %s%n", result.replicas(),
-        result.store(), result.millis().format(" ms"));
+    Result result = run(store, replicas, rounds, pollMillis, via.equals("rotation"));
+    System.out.printf("%s -> all %d replicas serve the new CA (%s store): %s%n",
+        via.equals("rotation") ? "forced rotation" : "store change", result.replicas(), result.store(),
+        result.millis().format(" ms"));
   }
 
   /** Runs the measurement and returns its figures. */
   public static Result run(String storeKind, int replicas, int rounds, long pollMillis) throws Exception {
+    return run(storeKind, replicas, rounds, pollMillis, false);
+  }
+
+  /** Runs the measurement; with {@code viaRotation}, replica 0 forces each rotation through the public API. */
+  public static Result run(String storeKind, int replicas, int rounds, long pollMillis, boolean viaRotation)
+      throws Exception {
     Path dir = null;
     AutoCloseable server = null;
     byte[] kekBytes = new byte[32];
@@ -102,6 +114,7 @@ public final class PropagationDriver {
     resources.add(writer);
     try {
       List<ManagedIdentity> identities = new ArrayList<>();
+      List<OneCa> oneCas = new ArrayList<>();
       for (int i = 0; i < replicas; i++) {
         VersionedStore client = clients.get();
         resources.add(client);
@@ -109,6 +122,7 @@ public final class PropagationDriver {
             .build();
         resources.add(0, oneCa);
         oneCa.start();
+        oneCas.add(oneCa);
         identities.add(oneCa.identity(IdentitySpec.builder("server").build()));
       }
       CaRecordCodec codec = new CaRecordCodec(Providers.bouncyCastle(), CaKeyProtection.encrypted(kek, List.of(), false));
@@ -117,22 +131,31 @@ public final class PropagationDriver {
       for (int round = 0; round < rounds; round++) {
         CaMaterial next = generator.generate(new CaSpec("CN=Round " + round, KeyAlgorithm.EC_P256,
             Duration.ofDays(30), 0), Instant.now());
-        Fingerprint target = next.fingerprint();
+        Fingerprint previous = oneCas.get(0).ca().fingerprint();
         CountDownLatch served = new CountDownLatch(replicas);
         List<AutoCloseable> listeners = new ArrayList<>();
         for (ManagedIdentity identity : identities) {
           listeners.add(identity.onRenewal(snapshot -> {
-            if (snapshot.caFingerprint().equals(target)) {
+            if (!snapshot.caFingerprint().equals(previous)) {
               served.countDown();
             }
           }));
         }
-        byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"), "oneca/ca");
-        Versioned<byte[]> current = writer.get("oneca/ca").get().orElseThrow();
-        long start = System.nanoTime();
-        CasResult result = writer.compareAndSet("oneca/ca", Precondition.atVersion(current.version()), encoded).get();
-        if (!(result instanceof CasResult.Applied)) {
-          throw new IllegalStateException("the driver's write lost a race: " + result);
+        long start;
+        if (viaRotation) {
+          start = System.nanoTime();
+          if (!oneCas.get(0).rotation().force(previous, false).get(30, TimeUnit.SECONDS).applied()) {
+            throw new IllegalStateException("the driver's rotation lost a race");
+          }
+        } else {
+          byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"),
+              "oneca/ca");
+          Versioned<byte[]> current = writer.get("oneca/ca").get().orElseThrow();
+          start = System.nanoTime();
+          CasResult result = writer.compareAndSet("oneca/ca", Precondition.atVersion(current.version()), encoded).get();
+          if (!(result instanceof CasResult.Applied)) {
+            throw new IllegalStateException("the driver's write lost a race: " + result);
+          }
         }
         if (!served.await(30, TimeUnit.SECONDS)) {
           throw new IllegalStateException("round " + round + ": only " + (replicas - served.getCount()) + " of "

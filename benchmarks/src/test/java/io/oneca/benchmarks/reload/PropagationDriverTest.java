@@ -22,6 +22,13 @@ class PropagationDriverTest {
   }
 
   @Test
+  void propagationViaForcedRotation_everyReplicaServesTheNewCa() throws Exception {
+    PropagationDriver.Result result = PropagationDriver.run("memory", 3, 2, 20, true);
+    assertThat(result.millis().count()).isEqualTo(2);
+    assertThat(result.millis().min()).isPositive();
+  }
+
+  @Test
   void handshakeBenchmark_completesAHandshakeWithBothKindsOfManagers() throws Exception {
     for (String managers : new String[] {"static", "reloading"}) {
       HandshakeBenchmark benchmark = new HandshakeBenchmark();

@@ -66,13 +66,22 @@ public final class TlsContexts {
     }
   }
 
+  /**
+   * Holds the session caches weakly, not {@code context}: a caller may keep only
+   * {@code context.getSocketFactory()} (OkHttp, {@code HttpsURLConnection}), which references the
+   * caches but not the {@code SSLContext} object itself.
+   */
   private static void invalidateSessionsOnChange(SSLContext context, X509KeyManager keyManager,
       X509TrustManager trustManager) {
-    java.lang.ref.WeakReference<SSLContext> weak = new java.lang.ref.WeakReference<>(context);
+    java.lang.ref.WeakReference<javax.net.ssl.SSLSessionContext> client =
+        new java.lang.ref.WeakReference<>(context.getClientSessionContext());
+    java.lang.ref.WeakReference<javax.net.ssl.SSLSessionContext> server =
+        new java.lang.ref.WeakReference<>(context.getServerSessionContext());
     Runnable[] self = new Runnable[1];
     self[0] = () -> {
-      SSLContext live = weak.get();
-      if (live == null) {
+      javax.net.ssl.SSLSessionContext clientSessions = client.get();
+      javax.net.ssl.SSLSessionContext serverSessions = server.get();
+      if (clientSessions == null && serverSessions == null) {
         if (keyManager instanceof ReloadingX509KeyManager reloading) {
           reloading.removeOnChange(self[0]);
         }
@@ -81,8 +90,12 @@ public final class TlsContexts {
         }
         return;
       }
-      invalidate(live.getClientSessionContext());
-      invalidate(live.getServerSessionContext());
+      if (clientSessions != null) {
+        invalidate(clientSessions);
+      }
+      if (serverSessions != null) {
+        invalidate(serverSessions);
+      }
     };
     if (keyManager instanceof ReloadingX509KeyManager reloading) {
       reloading.onChange(self[0]);

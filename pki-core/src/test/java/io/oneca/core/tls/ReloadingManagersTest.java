@@ -112,6 +112,36 @@ class ReloadingManagersTest {
   }
 
   @Test
+  void sessionsAreDropped_whenOnlyTheSocketFactoryIsKept() throws Exception {
+    Leaf server = leaf(caA, "server", KeyAlgorithm.EC_P256);
+    ReloadingX509TrustManager trust = ReloadingX509TrustManager.of(caA.ca().trustBundle());
+    SSLContext context = TlsContexts.sslContext(null, trust);
+    javax.net.ssl.SSLSocketFactory factory = context.getSocketFactory();
+    javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
+    java.lang.ref.WeakReference<SSLContext> collected = new java.lang.ref.WeakReference<>(context);
+    context = null;
+    io.oneca.testkit.Await.until("the SSLContext object is collected", () -> {
+      System.gc();
+      return collected.get() == null;
+    });
+    try (TlsLoopback listener = TlsLoopback.start(
+        TlsContexts.sslContext(ReloadingX509KeyManager.of(server.keys().getPrivate(), server.chain()), null), false);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket()) {
+      socket.connect(listener.address(), 5_000);
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(42);
+      assertThat(socket.getInputStream().read()).isEqualTo(42);
+      assertThat(java.util.Collections.list(sessions.getIds()))
+          .anySatisfy(id -> assertThat(sessions.getSession(id)).isNotNull());
+
+      trust.update(List.of(caA.ca().chain().get(0), caB.ca().chain().get(0)));
+
+      assertThat(java.util.Collections.list(sessions.getIds()))
+          .allSatisfy(id -> assertThat(sessions.getSession(id)).isNull());
+    }
+  }
+
+  @Test
   void onlyTheCertificateChanges_theNewCertificateIsServed() throws Exception {
     KeyPair sameKey = KeyPairs.generate(KeyAlgorithm.EC_P256, Providers.bouncyCastle(), new SecureRandom());
     Leaf first = leaf(caA, "server", sameKey);
