@@ -24,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,7 +94,11 @@ final class VerifyCommand implements Callable<Integer> {
     fingerprints.forEach((name, text) -> verdicts.add(check(summary, name, "given", () -> ReplicaReport.parseFingerprint(text))));
     files.forEach((name, path) -> verdicts.add(check(summary, name, "file " + path, () -> readFile(path))));
     HttpClient client = urls.isEmpty() ? null : client(summary);
-    urls.forEach((name, url) -> verdicts.add(check(summary, name, url.toString(), () -> fetch(client, url))));
+    // Every replica is asked at once (each bounded by --timeout), then judged in the order given.
+    Map<String, CompletableFuture<HttpResponse<String>>> responses = new LinkedHashMap<>();
+    urls.forEach((name, url) -> responses.put(name, send(client, url)));
+    urls.forEach((name, url) -> verdicts.add(check(summary, name, url.toString(),
+        () -> parse(url, responses.get(name)))));
     print(summary, backend, verdicts);
     if (verdicts.stream().anyMatch(verdict -> verdict.status().equals("DIFFERS"))) {
       return ExitCodes.MISMATCH;
@@ -131,10 +139,30 @@ final class VerifyCommand implements Callable<Integer> {
         .build();
   }
 
-  private Fingerprint fetch(HttpClient client, URI url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(store.timeout)
-        .header("Accept", "application/json").GET().build();
-    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+  private CompletableFuture<HttpResponse<String>> send(HttpClient client, URI url) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(url).timeout(store.timeout)
+          .header("Accept", "application/json").GET().build();
+      return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Fingerprint parse(URI url, CompletableFuture<HttpResponse<String>> pending)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response;
+    try {
+      response = pending.get(store.timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new CliException(url + ": " + OneCaCli.describe(cause), cause);
+    } catch (TimeoutException e) {
+      throw new CliException("no answer from " + url + " within " + store.timeout.multipliedBy(2));
+    }
     // Spring Boot answers 503 with the body when the health is DOWN; the fingerprint still counts.
     if (response.statusCode() != 200 && response.statusCode() != 503) {
       throw new CliException("HTTP " + response.statusCode() + " from " + url);
