@@ -5,6 +5,8 @@ import io.oneca.api.store.VersionedStore;
 import io.oneca.core.IdentitySpec;
 import io.oneca.core.OneCa;
 import io.oneca.core.OneCaBuilder;
+import io.oneca.core.rotation.OfflineRoot;
+import io.oneca.core.rotation.RotationPolicy;
 import io.oneca.core.security.KeyEncryptionKeys;
 import java.util.List;
 
@@ -23,6 +25,9 @@ final class OneCaFactory {
     }
     if (properties.replicaId() != null) {
       builder.replicaId(properties.replicaId());
+    }
+    if (properties.rotation() != null && properties.rotation().configured()) {
+      builder.rotation(rotationPolicy(properties.rotation()));
     }
     customizers.forEach(customizer -> customizer.customize(builder));
     OneCa oneCa = builder.build();
@@ -58,6 +63,23 @@ final class OneCaFactory {
     if (properties.allowPlaintextCaKey()) {
       builder.allowPlaintextCaKey();
     }
+  }
+
+  static RotationPolicy rotationPolicy(OneCaProperties.Rotation rotation) {
+    RotationPolicy.Builder policy = RotationPolicy.builder();
+    if (rotation.automatic() != null) {
+      policy.automatic(rotation.automatic());
+    }
+    if (rotation.crossSign() != null) {
+      policy.crossSign(rotation.crossSign());
+    }
+    if (rotation.checkInterval() != null) {
+      policy.checkInterval(rotation.checkInterval());
+    }
+    if (rotation.offlineRootCertificate() != null) {
+      policy.offlineRoot(OfflineRoot.certificateFromPemFile(rotation.offlineRootCertificate()));
+    }
+    return policy.build();
   }
 
   static IdentitySpec identitySpec(OneCaProperties.Identity identity) {

@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     and process id
  * @param identity this application's own serving certificate; none unless {@code name} is set
  * @param ssl the SSL bundle that carries the identity to the embedded web server
+ * @param rotation how this replica takes part in CA rotation; OneCA's defaults unless set
  */
 @ConfigurationProperties("oneca")
 public record OneCaProperties(
@@ -39,7 +40,8 @@ public record OneCaProperties(
     Duration resyncInterval,
     String replicaId,
     @DefaultValue Identity identity,
-    @DefaultValue Ssl ssl) {
+    @DefaultValue Ssl ssl,
+    @DefaultValue Rotation rotation) {
 
   /**
    * The key-encryption key (32 random bytes, e.g. {@code openssl rand -base64 32}). Set one of the
@@ -78,4 +80,25 @@ public record OneCaProperties(
    * @param bundle the bundle's name; default {@code oneca}
    */
   public record Ssl(@DefaultValue("true") boolean enabled, @DefaultValue("oneca") String bundle) {}
+
+  /**
+   * CA rotation settings ({@link io.oneca.core.rotation.RotationPolicy}); when none is set, the
+   * policy's defaults apply (SPIRE's thresholds, automatic, checked every minute, no cross-signing)
+   * and an {@link OneCaBuilderCustomizer} may set a policy in code instead.
+   *
+   * @param automatic whether this replica prepares and activates successors when they are due;
+   *     default {@code true}
+   * @param crossSign whether a prepared root is cross-signed by the active one; default {@code false}
+   * @param checkInterval how often the automatic step runs; default 1 minute
+   * @param offlineRootCertificate intermediate mode: the PEM certificate of the offline root that
+   *     signs the CA (peers trust it; successors are prepared with {@code oneca rotate prepare
+   *     --root-cert --root-key}); default none
+   */
+  public record Rotation(Boolean automatic, Boolean crossSign, Duration checkInterval, Path offlineRootCertificate) {
+
+    /** Whether any rotation setting was given. */
+    boolean configured() {
+      return automatic != null || crossSign != null || checkInterval != null || offlineRootCertificate != null;
+    }
+  }
 }

@@ -86,6 +86,21 @@ class OneCaAutoConfigurationTest {
   }
 
   @Test
+  void rotationProperties_becomeTheRotationPolicy() {
+    configured().withPropertyValues("oneca.rotation.automatic=false", "oneca.rotation.cross-sign=true",
+            "oneca.rotation.check-interval=5s")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          io.oneca.core.rotation.RotationPolicy policy = context.getBean(OneCa.class).rotation().policy();
+          assertThat(policy.automatic()).isFalse();
+          assertThat(policy.crossSign()).isTrue();
+          assertThat(policy.checkInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        });
+    configured().run(context -> assertThat(context.getBean(OneCa.class).rotation().policy())
+        .isEqualTo(io.oneca.core.rotation.RotationPolicy.defaults()));
+  }
+
+  @Test
   void noKekAndNoPlaintextOptIn_failsNamingTheProperties() {
     runner().withPropertyValues("oneca.store=" + storeUri).run(context -> {
       assertThat(context).hasFailed();
