@@ -209,6 +209,14 @@ class OneCaAutoConfigurationTest {
   }
 
   @Test
+  void withoutActuator_noHealthIndicatorAndNoFailure() {
+    configured().withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+            org.springframework.boot.actuate.health.HealthIndicator.class))
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(OneCa.class)
+            .doesNotHaveBean(OneCaHealthIndicator.class));
+  }
+
+  @Test
   void disabled_createsNothing() {
     configured().withPropertyValues("oneca.enabled=false")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(OneCa.class));
