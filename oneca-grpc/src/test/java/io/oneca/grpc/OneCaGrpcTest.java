@@ -143,7 +143,7 @@ class OneCaGrpcTest {
     WhoAmI.Seen before = WhoAmI.ask(channel);
     IdentitySnapshot oldClient = client.current();
 
-    Fingerprint newCa = ca.replaceCa("CN=Replacement CA");
+    Fingerprint newCa = ca.forceRotation();
     Await.until("both identities re-issued from the new CA", Duration.ofSeconds(20),
         () -> server.current().caFingerprint().equals(newCa) && client.current().caFingerprint().equals(newCa));
 

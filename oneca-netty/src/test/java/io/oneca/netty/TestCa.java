@@ -1,13 +1,9 @@
 package io.oneca.netty;
 
 import io.oneca.api.Fingerprint;
-import io.oneca.api.store.CasResult;
-import io.oneca.api.store.Precondition;
-import io.oneca.api.store.Versioned;
 import io.oneca.core.IdentitySpec;
 import io.oneca.core.ManagedIdentity;
 import io.oneca.core.OneCa;
-import io.oneca.core.OneCaBuilder;
 import io.oneca.core.store.InMemoryStore;
 import java.util.concurrent.TimeUnit;
 
@@ -32,23 +28,13 @@ final class TestCa implements AutoCloseable {
   }
 
   /**
-   * Replaces the stored CA with a new one, as an operator would after a compromise: deletes the
-   * record and lets another replica bootstrap a fresh CA at the same key. This replica follows the
-   * store and re-issues its identities from the new CA.
+   * Forces a CA rotation that distrusts the old CA at once, as an operator would after a suspected
+   * compromise. This replica adopts the new record and re-issues its identities from the new CA.
    *
    * @return the new CA's fingerprint
    */
-  Fingerprint replaceCa(String subject) throws Exception {
-    Versioned<byte[]> stored = store.get(OneCaBuilder.DEFAULT_CA_KEY).get(5, TimeUnit.SECONDS).orElseThrow();
-    CasResult deleted = store.delete(OneCaBuilder.DEFAULT_CA_KEY, Precondition.atVersion(stored.version()))
-        .get(5, TimeUnit.SECONDS);
-    if (!(deleted instanceof CasResult.Applied)) {
-      throw new IllegalStateException("could not delete the CA record: " + deleted);
-    }
-    try (OneCa other = OneCa.builder().store(store.newClient()).allowPlaintextCaKey().caSubject(subject).build()) {
-      other.start();
-      return other.ca().fingerprint();
-    }
+  Fingerprint forceRotation() throws Exception {
+    return oneCa.rotation().force(true).get(10, TimeUnit.SECONDS).status().active().fingerprint();
   }
 
   @Override

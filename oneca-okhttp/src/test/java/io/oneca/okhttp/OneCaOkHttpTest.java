@@ -91,7 +91,7 @@ class OneCaOkHttpTest {
       assertThat(get(first)).isEqualTo(current());
       assertThat(get(builtBefore)).isEqualTo(current());
 
-      Fingerprint newCa = ca.replaceCa("CN=Replacement CA");
+      Fingerprint newCa = ca.forceRotation();
       Await.until("both identities re-issued from the new CA", Duration.ofSeconds(20),
           () -> server.current().caFingerprint().equals(newCa) && client.current().caFingerprint().equals(newCa));
       // The renewal listeners run on OneCA's scheduler after the new certificate is published.
