@@ -66,9 +66,6 @@ public final class CaRecordInspector {
    * @throws UnreadableRecordException if the value is not a CA record this version can read
    */
   public static CaRecordSummary summarize(Versioned<byte[]> stored, String backend) {
-    CaRecordPeek peek = CaRecordPeek.of(stored, backend);
-    return new CaRecordSummary(stored.key(), stored.version(), peek.schema(), peek.active(), peek.prepared(),
-        peek.retired(), peek.trustBundle(), peek.keyAlgorithm(), peek.keyEncrypted(), peek.keyEncryptionKeyId(),
-        peek.createdAt(), peek.createdBy());
+    return CaRecordPeek.of(stored, backend);
   }
 }

@@ -6,6 +6,7 @@ import io.oneca.api.Pem;
 import io.oneca.api.UnreadableRecordException;
 import io.oneca.api.store.NamedEntries;
 import io.oneca.api.store.Versioned;
+import io.oneca.core.CaRecordSummary;
 import io.oneca.core.rotation.CaSlot;
 import io.oneca.api.Fingerprint;
 import java.util.ArrayList;
@@ -21,42 +22,11 @@ import java.util.Optional;
 
 /**
  * Reads the public part of a stored CA record (certificates and metadata) without touching the CA
- * key: no key-encryption key is needed and no key bytes are decoded. For operators' tools.
- *
- * @param schema the record's schema
- * @param active the CA that signs now
- * @param prepared the next CA, if one is prepared (schema 3)
- * @param retired earlier CAs still trusted, oldest first (schema 3)
- * @param trustBundle the trust bundle
- * @param keyAlgorithm the CA key's algorithm as the metadata names it
- * @param keyEncrypted whether the CA key is stored encrypted
- * @param keyEncryptionKeyId the id of the key-encryption key, for an encrypted key
- * @param createdAt when the record was first written
- * @param createdBy the replica that wrote it
+ * key: no key-encryption key is needed and no key bytes are decoded. For operators' tools, through
+ * {@link io.oneca.core.CaRecordInspector}.
  */
-public record CaRecordPeek(
-    int schema,
-    CaSlot active,
-    Optional<CaSlot> prepared,
-    List<CaSlot> retired,
-    List<X509Certificate> trustBundle,
-    KeyAlgorithm keyAlgorithm,
-    boolean keyEncrypted,
-    Optional<String> keyEncryptionKeyId,
-    Instant createdAt,
-    String createdBy) {
-
-  /** Copies the lists. */
-  public CaRecordPeek {
-    Objects.requireNonNull(active, "active");
-    Objects.requireNonNull(prepared, "prepared");
-    retired = List.copyOf(retired);
-    trustBundle = List.copyOf(trustBundle);
-    Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
-    Objects.requireNonNull(keyEncryptionKeyId, "keyEncryptionKeyId");
-    Objects.requireNonNull(createdAt, "createdAt");
-    Objects.requireNonNull(createdBy, "createdBy");
-  }
+public final class CaRecordPeek {
+  private CaRecordPeek() {}
 
   /**
    * Reads a stored value.
@@ -67,16 +37,16 @@ public record CaRecordPeek(
    * @throws UnreadableRecordException naming key, version and backend if the value is not a CA
    *     record this version can read
    */
-  public static CaRecordPeek of(Versioned<byte[]> stored, String backend) {
+  public static CaRecordSummary of(Versioned<byte[]> stored, String backend) {
     Objects.requireNonNull(stored, "stored");
     try {
-      return read(stored.value());
+      return read(stored.key(), stored.version(), stored.value());
     } catch (InvalidRequestException | DateTimeParseException | IllegalStateException e) {
       throw new UnreadableRecordException(backend, stored.key(), stored.version(), e.getMessage(), e);
     }
   }
 
-  private static CaRecordPeek read(byte[] value) {
+  private static CaRecordSummary read(String key, long version, byte[] value) {
     NamedEntries envelope;
     try {
       envelope = NamedEntries.decode(value);
@@ -127,7 +97,7 @@ public record CaRecordPeek(
       retired.add(new CaSlot(CaSlot.Role.RETIRED, Fingerprint.of(old.get(0)), old,
           Optional.of(Instant.parse(fields[1])), Optional.of(Instant.parse(fields[2])), Optional.empty()));
     }
-    return new CaRecordPeek(envelope.schemaVersion(),
+    return new CaRecordSummary(key, version, envelope.schemaVersion(),
         active,
         prepared,
         retired,
