@@ -22,6 +22,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib/common.sh
+source "$ROOT/benchmarks/scripts/lib/common.sh"
 PIN=()
 QUICK=0
 BUILD=1
@@ -45,15 +47,7 @@ if [[ $QUICK == 1 ]]; then
   JMH_TIMING=(-wi 1 -w 1s -i 2 -r 1s)
 fi
 
-if ! command -v openssl >/dev/null 2>&1; then
-  if [[ $(id -u) != 0 ]]; then
-    echo "openssl is missing; run as root to install it, or: apt-get install -y openssl" >&2
-    exit 1
-  fi
-  echo "installing openssl" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
-fi
+require_command openssl openssl
 if [[ ${#PIN[@]} -gt 0 ]] && ! command -v taskset >/dev/null 2>&1; then
   echo "--pin needs taskset (Debian package util-linux)" >&2
   exit 1
@@ -62,47 +56,15 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# Prints "<sign/s> <verify/s>" from one `openssl speed` run.
-openssl_once() {
-  "${PIN[@]}" openssl speed -seconds "$OPENSSL_SECONDS" ecdsap256 2>/dev/null \
-    | awk '/^ *256 bits ecdsa \(nistp256\)/ { print $(NF-1), $NF; found=1 } END { exit !found }'
-}
-
-# Prints "median min max" of the numbers on stdin.
-stats() {
-  sort -g | awk '{ v[NR]=$1 } END {
-    if (NR == 0) exit 1
-    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
-    printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
-}
-
 echo "== machine"
-echo "$(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "$(openssl version)"
-java -version 2>&1 | head -1
+print_machine
 
 echo "== openssl speed -seconds $OPENSSL_SECONDS ecdsap256 (single thread) x $OPENSSL_RUNS ${PIN[*]:+(pinned: ${PIN[*]})}"
-: > "$WORK/openssl.txt"
-for ((run = 1; run <= OPENSSL_RUNS; run++)); do
-  openssl_once | tee -a "$WORK/openssl.txt" | awk -v r="$run" '{ printf "run %d: sign %s/s, verify %s/s\n", r, $1, $2 }'
-done
-read -r SIGN SIGN_MIN SIGN_MAX < <(awk '{ print $1 }' "$WORK/openssl.txt" | stats)
-read -r VERIFY VERIFY_MIN VERIFY_MAX < <(awk '{ print $2 }' "$WORK/openssl.txt" | stats)
-LIMIT=$(awk -v s="$SIGN" -v v="$VERIFY" 'BEGIN { printf "%.1f", 1 / (1/s + 1/v) }')
-echo "sign/s median $SIGN (min $SIGN_MIN, max $SIGN_MAX); verify/s median $VERIFY (min $VERIFY_MIN, max $VERIFY_MAX)"
-echo "OpenSSL sign+verify limit per core: 1 / (1/$SIGN + 1/$VERIFY) = $LIMIT issuances/s"
+openssl_limit "$OPENSSL_RUNS" "$OPENSSL_SECONDS" "$WORK" "${PIN[@]}"
 
 cd "$ROOT"
-if [[ $BUILD == 1 ]]; then
-  echo "== building benchmarks (mvn -B -q -DskipTests -pl benchmarks -am package)"
-  mvn -B -q -DskipTests -pl benchmarks -am package
-fi
-JAR="$(ls benchmarks/target/benchmarks-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -1 || true)"
-if [[ -z "$JAR" || ! -d benchmarks/target/lib ]]; then
-  echo "benchmarks/target has no jar and lib/: run without --no-build" >&2
-  exit 1
-fi
-CP="$JAR:benchmarks/target/lib/*"
+build_benchmarks "$ROOT" "$BUILD"
+CP="$BENCH_CP"
 JMH=("${PIN[@]}" java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" org.openjdk.jmh.Main -t 1 -f "$FORKS" "${JMH_TIMING[@]}")
 
 echo "== JMH IssuanceBenchmark.issue, 1 thread, $FORKS fork(s), providers $PROVIDERS"
