@@ -25,6 +25,9 @@ public final class CaChecks {
   private static final int KEY_CERT_SIGN = 5;
   private static final SecureRandom CHALLENGES = new SecureRandom();
 
+  /** How {@link #keyMismatch} begins when the proof could not be made at all (as opposed to failing). */
+  public static final String PROOF_FAILED = "signing a challenge failed";
+
   private CaChecks() {}
 
   /**
@@ -96,7 +99,7 @@ public final class CaChecks {
         continue;
       }
       try {
-        child.verify(parent.getPublicKey());
+        FastVerification.verifySignedBy(child, parent.getPublicKey());
       } catch (GeneralSecurityException | RuntimeException e) {
         problems.add(link + (last ? " is not correctly self-signed" : " is not signed by the next certificate")
             + " (" + e.getClass().getSimpleName() + ")");
@@ -135,7 +138,7 @@ public final class CaChecks {
       return verifier.verify(signature) ? null : "a challenge signed with the private key does not verify";
     } catch (GeneralSecurityException | RuntimeException e) {
       // Only the type: provider messages about a key may describe it.
-      return "signing a challenge failed (" + e.getClass().getSimpleName() + ")";
+      return PROOF_FAILED + " (" + e.getClass().getSimpleName() + ")";
     }
   }
 

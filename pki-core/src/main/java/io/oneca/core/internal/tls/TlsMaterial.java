@@ -2,6 +2,7 @@ package io.oneca.core.internal.tls;
 
 import java.io.ByteArrayInputStream;
 import io.oneca.core.internal.crypto.CaChecks;
+import io.oneca.core.internal.crypto.FastVerification;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -68,7 +69,11 @@ public final class TlsMaterial {
       return "the chain is empty";
     }
     X509Certificate leaf = chain.get(0);
-    String mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), null);
+    String mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), FastVerification.provider());
+    if (mismatch != null && mismatch.startsWith(CaChecks.PROOF_FAILED)) {
+      // The fast provider could not take this key (not a mismatch): prove it with the JDK's providers.
+      mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), null);
+    }
     if (mismatch != null) {
       return "the private key does not match certificate '" + leaf.getSubjectX500Principal().getName() + "': "
           + mismatch;
@@ -77,7 +82,7 @@ public final class TlsMaterial {
       X509Certificate child = chain.get(i);
       X509Certificate parent = chain.get(i + 1);
       try {
-        child.verify(parent.getPublicKey());
+        FastVerification.verifySignedBy(child, parent.getPublicKey());
       } catch (GeneralSecurityException | RuntimeException e) {
         return "chain certificate " + i + " '" + child.getSubjectX500Principal().getName()
             + "' is not signed by the next certificate '" + parent.getSubjectX500Principal().getName() + "'";
