@@ -150,6 +150,33 @@ class KeyEncryptionAtRestTest {
   }
 
   @Test
+  void reencrypt_recordWithAPreparedCa_keepsEverySlotAndBothKeysReadableWithTheNewKek() throws Exception {
+    io.oneca.core.rotation.RotationStatus prepared;
+    try (OneCa oneCa = OneCa.builder().store(store.newClient()).keyEncryptionKey(KEK_A)
+        .rotation(io.oneca.core.rotation.RotationPolicy.builder().automatic(false).build()).build()) {
+      oneCa.start();
+      oneCa.rotation().prepare().get(10, TimeUnit.SECONDS);
+      oneCa.rotation().activate().get(10, TimeUnit.SECONDS);
+      prepared = oneCa.rotation().prepare().get(10, TimeUnit.SECONDS).status();
+    }
+
+    KeyReencryption.reencrypt(store, KEY, KEK_B, List.of(KEK_A));
+
+    try (OneCa withNewKek = OneCa.builder().store(store.newClient()).keyEncryptionKey(KEK_B)
+        .rotation(io.oneca.core.rotation.RotationPolicy.builder().automatic(false).build()).build()) {
+      withNewKek.start();
+      io.oneca.core.rotation.RotationStatus after = withNewKek.rotation().status();
+      assertThat(after.active().fingerprint()).isEqualTo(prepared.active().fingerprint());
+      assertThat(after.prepared().orElseThrow().fingerprint()).isEqualTo(prepared.prepared().orElseThrow().fingerprint());
+      assertThat(after.retired()).extracting(io.oneca.core.rotation.CaSlot::fingerprint)
+          .isEqualTo(prepared.retired().stream().map(io.oneca.core.rotation.CaSlot::fingerprint).toList());
+      // The prepared CA's key decrypts with the new KEK too: activating it works.
+      assertThat(withNewKek.rotation().activate().get(10, TimeUnit.SECONDS).applied()).isTrue();
+      assertThat(withNewKek.ca().fingerprint()).isEqualTo(prepared.prepared().orElseThrow().fingerprint());
+    }
+  }
+
+  @Test
   void reencrypt_withoutTheCurrentKey_typedErrorAndUnchanged() {
     startWith(KEK_A);
     Versioned<byte[]> before = storedNow();
