@@ -198,12 +198,13 @@ public final class CaRotation {
       }
       Instant now = oneCa.clock().instant();
       CaMaterial next = successor.get(now);
-      RotationTransitions.Step step = RotationTransitions.force(record, next, cross(next, record.active(), now),
-          distrustPrevious, now, retainUntil(record.active(), now));
       CaMaterial old = record.active();
+      Instant retainUntil = retainUntil(old, now);
+      RotationTransitions.Step step = RotationTransitions.force(record, next, cross(next, old, now),
+          distrustPrevious, now, retainUntil);
       return new Write(step.record(), "forced rotation from CA " + shortName(old) + " to " + shortName(next)
           + (distrustPrevious ? "; the old CA is no longer trusted" : "; the old CA stays trusted until "
-              + retainUntil(old, now)), () -> {
+              + retainUntil), () -> {
                 oneCa.auditRotation("forced", next, old, distrustPrevious);
                 step.dropped().forEach(dropped -> oneCa.auditRetired(dropped, "more than "
                     + RotationTransitions.MAX_RETIRED + " retired CAs"));
@@ -331,9 +332,10 @@ public final class CaRotation {
     Instant now = oneCa.clock().instant();
     CaMaterial old = record.active();
     CaMaterial next = record.prepared().orElseThrow();
-    RotationTransitions.Step step = RotationTransitions.activate(record, now, retainUntil(old, now));
+    Instant retainUntil = retainUntil(old, now);
+    RotationTransitions.Step step = RotationTransitions.activate(record, now, retainUntil);
     return new Write(step.record(), (automatic ? "activated" : "activated on request") + " CA " + shortName(next)
-        + "; CA " + shortName(old) + " is retired and trusted until " + retainUntil(old, now), () -> {
+        + "; CA " + shortName(old) + " is retired and trusted until " + retainUntil, () -> {
           oneCa.auditRotation("activated", next, old, false);
           step.dropped().forEach(dropped -> oneCa.auditRetired(dropped, "more than "
               + RotationTransitions.MAX_RETIRED + " retired CAs"));

@@ -3,6 +3,9 @@ package io.oneca.core.internal.crypto;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.api.KeyAlgorithm;
 import java.security.GeneralSecurityException;
+import java.security.ProviderException;
+import java.security.NoSuchAlgorithmException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -25,8 +28,6 @@ public final class CaChecks {
   private static final int KEY_CERT_SIGN = 5;
   private static final SecureRandom CHALLENGES = new SecureRandom();
 
-  /** How {@link #keyMismatch} begins when the proof could not be made at all (as opposed to failing). */
-  public static final String PROOF_FAILED = "signing a challenge failed";
 
   private CaChecks() {}
 
@@ -113,7 +114,8 @@ public final class CaChecks {
    * made with the private key and verified with the public key, proves they do.
    *
    * @param provider the JCA provider to sign and verify with, or {@code null} for the JDK's default
-   *     provider selection (keys from the JDK's own providers, as live TLS uses)
+   *     provider selection (keys from the JDK's own providers, as live TLS uses); if the provider
+   *     cannot take the key or algorithm, the JDK's default selection is used instead
    */
   public static String keyMismatch(PrivateKey privateKey, PublicKey certificateKey, Provider provider) {
     String algorithm = proofAlgorithm(certificateKey.getAlgorithm());
@@ -136,10 +138,21 @@ public final class CaChecks {
       verifier.initVerify(publicKey);
       verifier.update(challenge);
       return verifier.verify(signature) ? null : "a challenge signed with the private key does not verify";
+    } catch (InvalidKeyException | NoSuchAlgorithmException | ProviderException e) {
+      if (provider != null) {
+        // This provider cannot take the key or algorithm, which says nothing about the pair: let the
+        // JDK's default provider selection make the proof instead.
+        return keyMismatch(privateKey, certificateKey, null);
+      }
+      return proofFailed(e);
     } catch (GeneralSecurityException | RuntimeException e) {
-      // Only the type: provider messages about a key may describe it.
-      return PROOF_FAILED + " (" + e.getClass().getSimpleName() + ")";
+      return proofFailed(e);
     }
+  }
+
+  private static String proofFailed(Exception e) {
+    // Only the type: provider messages about a key may describe it.
+    return "signing a challenge failed (" + e.getClass().getSimpleName() + ")";
   }
 
   private static String proofAlgorithm(String keyAlgorithm) {

@@ -70,10 +70,6 @@ public final class TlsMaterial {
     }
     X509Certificate leaf = chain.get(0);
     String mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), FastVerification.provider());
-    if (mismatch != null && mismatch.startsWith(CaChecks.PROOF_FAILED)) {
-      // The fast provider could not take this key (not a mismatch): prove it with the JDK's providers.
-      mismatch = CaChecks.keyMismatch(key, leaf.getPublicKey(), null);
-    }
     if (mismatch != null) {
       return "the private key does not match certificate '" + leaf.getSubjectX500Principal().getName() + "': "
           + mismatch;
