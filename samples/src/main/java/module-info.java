@@ -3,6 +3,7 @@
 module io.oneca.samples {
   requires transitive io.oneca.core;
   requires transitive jdk.httpserver;
+  requires java.net.http; // the edge node's client (and the join tests)
   requires com.fasterxml.jackson.core;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;

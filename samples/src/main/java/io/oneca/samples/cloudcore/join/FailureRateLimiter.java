@@ -27,16 +27,23 @@ import java.util.Optional;
  * sources start with a full budget. Time comes from the injected clock. Thread-safe.
  */
 public final class FailureRateLimiter {
-  private final int burst;
-  private final double tokensPerNano;
+  /** Budget is kept in nanoseconds of refill time: exact integer arithmetic, one token = this many. */
+  private final long nanosPerToken;
+  private final long fullNanos;
   private final InstantSource clock;
   private final Cache<String, Bucket> buckets;
 
   private FailureRateLimiter(int burst, int refillTokens, Duration refillPeriod, long maxSources, InstantSource clock) {
-    this.burst = burst;
-    this.tokensPerNano = (double) refillTokens / refillPeriod.toNanos();
+    this.nanosPerToken = Math.max(1, refillPeriod.toNanos() / refillTokens);
+    try {
+      this.fullNanos = Math.multiplyExact(nanosPerToken, (long) burst);
+      Math.multiplyExact(fullNanos, 2L);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("failure budget too large: " + burst + " attempts of " + refillPeriod
+          + " / " + refillTokens, e);
+    }
     this.clock = clock;
-    Duration untilFull = Duration.ofNanos((long) Math.ceil(2.0 * burst / tokensPerNano));
+    Duration untilFull = Duration.ofNanos(2 * fullNanos);
     this.buckets = Caffeine.newBuilder()
         .maximumSize(maxSources)
         .expireAfterAccess(untilFull)
@@ -68,11 +75,10 @@ public final class FailureRateLimiter {
     if (bucket == null) {
       return Optional.empty();
     }
-    double missing = 1.0 - bucket.tokensAt(nanos(clock.instant()));
-    if (missing <= 0) {
+    long waitNanos = nanosPerToken - bucket.creditAt(nanos(clock.instant()));
+    if (waitNanos <= 0) {
       return Optional.empty();
     }
-    long waitNanos = (long) Math.ceil(missing / tokensPerNano);
     return Optional.of(Duration.ofSeconds(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L)));
   }
 
@@ -84,7 +90,7 @@ public final class FailureRateLimiter {
   public void recordFailure(InetAddress source) {
     long now = nanos(clock.instant());
     buckets.asMap().compute(sourceKey(source), (key, bucket) -> {
-      Bucket charged = bucket == null ? new Bucket(burst, now) : bucket;
+      Bucket charged = bucket == null ? new Bucket(fullNanos, now) : bucket;
       charged.charge(now);
       return charged;
     });
@@ -109,22 +115,23 @@ public final class FailureRateLimiter {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
-  /** Tokens left at a point in time; mutated only inside the map's compute. */
+  /** Budget left (in nanoseconds of refill) at a point in time, between -full and full. */
   private final class Bucket {
-    private double tokens;
+    private long credit;
     private long updatedNanos;
 
-    Bucket(double tokens, long nowNanos) {
-      this.tokens = tokens;
+    Bucket(long credit, long nowNanos) {
+      this.credit = credit;
       this.updatedNanos = nowNanos;
     }
 
-    synchronized double tokensAt(long nowNanos) {
-      return Math.min(burst, tokens + Math.max(0, nowNanos - updatedNanos) * tokensPerNano);
+    synchronized long creditAt(long nowNanos) {
+      long elapsed = Math.min(2 * fullNanos, Math.max(0, nowNanos - updatedNanos));
+      return Math.min(fullNanos, credit + elapsed);
     }
 
     synchronized void charge(long nowNanos) {
-      tokens = Math.max(-burst, tokensAt(nowNanos) - 1);
+      credit = Math.max(-fullNanos, creditAt(nowNanos) - nanosPerToken);
       updatedNanos = Math.max(updatedNanos, nowNanos);
     }
   }

@@ -121,9 +121,10 @@ public final class JoinHandler implements HttpHandler {
     }
     checkContentType(exchange.getRequestHeaders().get("Content-Type"));
     JoinRequest request = JoinRequest.parse(readBody(exchange));
-    JoinToken token = tokens.verify(request.token(), settings.clock().instant());
+    JoinToken token = tokens.authenticate(request.token());
     attempt.tokenId = token.id();
     attempt.node = token.nodeName();
+    JoinTokens.requireUnexpired(token, settings.clock().instant());
     try {
       if (revocations.isRevoked(token.id())) {
         throw new JoinRejection(JoinError.TOKEN_REVOKED, "the join token " + token.id() + " has been revoked");

@@ -182,6 +182,11 @@ public final class JoinTokens {
    */
   public JoinToken verify(String token, Instant now) {
     Objects.requireNonNull(now, "now");
+    return requireUnexpired(authenticate(token), now);
+  }
+
+  /** Checks syntax and signature only: the content is authentic, but may have expired. */
+  JoinToken authenticate(String token) {
     if (token == null || token.length() > MAX_LENGTH || !token.startsWith(PREFIX)) {
       throw malformed("the token is not a version 1 join token (oneca1.<payload>.<mac>)");
     }
@@ -199,12 +204,16 @@ public final class JoinTokens {
       throw new JoinRejection(JoinError.TOKEN_INVALID, "the token's signature does not verify: it was not minted "
           + "by this cluster or it was altered");
     }
-    JoinToken parsed = parsePayload(new String(payload, StandardCharsets.US_ASCII));
-    if (!now.isBefore(parsed.expiresAt())) {
-      throw new JoinRejection(JoinError.TOKEN_EXPIRED, "the join token " + parsed.id() + " expired at "
-          + parsed.expiresAt() + "; ask for a new one");
+    return parsePayload(new String(payload, StandardCharsets.US_ASCII));
+  }
+
+  /** Returns the token if it has not expired at {@code now}. */
+  static JoinToken requireUnexpired(JoinToken token, Instant now) {
+    if (!now.isBefore(token.expiresAt())) {
+      throw new JoinRejection(JoinError.TOKEN_EXPIRED, "the join token " + token.id() + " expired at "
+          + token.expiresAt() + "; ask for a new one");
     }
-    return parsed;
+    return token;
   }
 
   @Override
