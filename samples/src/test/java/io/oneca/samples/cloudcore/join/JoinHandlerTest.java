@@ -296,6 +296,32 @@ class JoinHandlerTest {
   }
 
   @Test
+  void logs_neverHoldTheTokenOrTheCsr() {
+    String good = validToken();
+    String expired = tokens.mint(NODE, Duration.ofMinutes(1), Instant.now().minus(Duration.ofHours(1)));
+    String forged = good.substring(0, good.length() - 2) + (good.endsWith("AA") ? "BA" : "AA");
+    String csr = TestCsrs.forNode(NODE).pem();
+    String csrBody = csr.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      post(body(good, csr));
+      post(body(expired, csr));
+      post(body(forged, csr));
+      post(body(tokens.mint("edge-2", Duration.ofMinutes(1), Instant.now()), csr));
+      post("{\"token\": " + good + "}");
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+
+    assertThat(log).as("control: the audit lines were captured").contains("join outcome=issued", "join outcome=rejected");
+    assertThat(log).doesNotContain(good).doesNotContain(expired).doesNotContain(forged)
+        .doesNotContain(good.split("\\.")[2]).doesNotContain(csrBody);
+  }
+
+  @Test
   void metrics_countAttemptsByOutcome() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     JoinMetrics.of(audit).bindTo(registry);
