@@ -11,7 +11,6 @@ import io.oneca.api.IssuedCertificate;
 import io.oneca.api.StoreUnavailableException;
 import io.oneca.api.UnreadableRecordException;
 import io.oneca.core.OneCa;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -183,7 +182,7 @@ public final class JoinHandler implements HttpHandler {
       }
       return body;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the join request body", e);
+      throw new JoinRejection(JoinError.MALFORMED_REQUEST, "the body could not be read completely", e);
     }
   }
 
