@@ -1,0 +1,144 @@
+package io.oneca.samples.cloudcore.demo;
+
+import io.oneca.samples.cloudcore.CloudCoreMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica started as a separate JVM by the demo (or a test): the same class path, the
+ * {@code replica} command, stdout read line by line into a shared queue, stderr to a log file.
+ */
+final class ReplicaProcess implements AutoCloseable {
+  private final String id;
+  private final Process process;
+  private volatile int publicPort;
+  private volatile int hubPort;
+  private volatile String outcome = "";
+  private volatile String caFingerprint = "";
+  private volatile long caVersion;
+  private volatile String servingSerial = "";
+  private volatile String servingIssuer = "";
+
+  private ReplicaProcess(String id, Process process) {
+    this.id = id;
+    this.process = process;
+  }
+
+  static ReplicaProcess launch(String id, List<String> replicaArgs, Path logDir, BlockingQueue<String> lines)
+      throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+        "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-cp", System.getProperty("java.class.path"), CloudCoreMain.class.getName(), "replica"));
+    command.addAll(replicaArgs);
+    Process process = new ProcessBuilder(command)
+        .redirectError(logDir.resolve(id + ".log").toFile())
+        .start();
+    ReplicaProcess replica = new ReplicaProcess(id, process);
+    Thread pump = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          replica.observe(line);
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        lines.add("FAILED " + id + " " + e);
+      }
+      lines.add("EXIT " + id);
+    }, "demo-" + id);
+    pump.setDaemon(true);
+    pump.start();
+    return replica;
+  }
+
+  private void observe(String line) {
+    String[] f = line.split(" ");
+    switch (f[0]) {
+      case "STARTED" -> {
+        outcome = f[2];
+        caFingerprint = f[3];
+        caVersion = Long.parseLong(f[4]);
+        publicPort = Integer.parseInt(f[5]);
+        hubPort = Integer.parseInt(f[6]);
+      }
+      case "CA" -> {
+        caFingerprint = f[2];
+        caVersion = Long.parseLong(f[3]);
+      }
+      case "SERVING" -> {
+        servingSerial = f[2];
+        servingIssuer = f[3];
+      }
+      default -> {
+        // other lines are only shown
+      }
+    }
+  }
+
+  String id() {
+    return id;
+  }
+
+  boolean started() {
+    return hubPort > 0;
+  }
+
+  InetSocketAddress publicAddress() {
+    return new InetSocketAddress("127.0.0.1", publicPort);
+  }
+
+  InetSocketAddress hubAddress() {
+    return new InetSocketAddress("127.0.0.1", hubPort);
+  }
+
+  String outcome() {
+    return outcome;
+  }
+
+  String caFingerprint() {
+    return caFingerprint;
+  }
+
+  long caVersion() {
+    return caVersion;
+  }
+
+  String servingSerial() {
+    return servingSerial;
+  }
+
+  String servingIssuer() {
+    return servingIssuer;
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Ends the replica: closes its stdin (it shuts down cleanly), then terminates, then kills, each bounded. */
+  @Override
+  public void close() {
+    try {
+      process.getOutputStream().close();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      }
+    } catch (IOException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
