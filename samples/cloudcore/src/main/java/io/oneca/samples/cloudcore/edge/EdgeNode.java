@@ -55,6 +55,7 @@ public final class EdgeNode implements AutoCloseable {
   private volatile String joinedVia;
   private FileIdentitySource source;
   private SSLContext tls;
+  private long tlsGeneration;
 
   private EdgeNode(EdgeSettings settings) {
     this.settings = settings;
@@ -83,7 +84,8 @@ public final class EdgeNode implements AutoCloseable {
           .trustFile(edge.files.bundle())
           .pollInterval(Duration.ofSeconds(1))
           .start();
-      edge.tls = TlsContexts.sslContext(edge.source.keyManager(), edge.source.trustManager().orElseThrow());
+      edge.tlsGeneration = edge.source.reloads();
+      edge.tls = edge.freshTls();
       edge.stream.start();
       edge.timers.scheduleWithFixedDelay(edge::pingAndCheck, 0, settings.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
       return edge;
@@ -101,7 +103,18 @@ public final class EdgeNode implements AutoCloseable {
     return files;
   }
 
-  SSLContext tls() {
+  /**
+   * Returns the TLS context for the next connection: a new one after every reload of the identity
+   * directory. Invalidating a context's cached sessions is not enough: a TLS 1.3 session ticket that
+   * arrives on a connection opened before the reload is cached after the invalidation, and resuming
+   * it would present the old certificate again.
+   */
+  synchronized SSLContext tls() {
+    long reloads = source.reloads();
+    if (reloads != tlsGeneration) {
+      tlsGeneration = reloads;
+      tls = freshTls();
+    }
     return tls;
   }
 
@@ -140,6 +153,9 @@ public final class EdgeNode implements AutoCloseable {
 
   private void renew() {
     renewalQueued.set(false);
+    if (!renewalDue()) {
+      return;
+    }
     Csrs csr = Csrs.forNode(settings.node());
     byte[] body = Json.bytes(Map.of("csr", csr.csrPem()));
     List<ReplicaEndpoint> replicas = settings.replicas();
@@ -169,12 +185,30 @@ public final class EdgeNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a renewal is still needed when its turn comes: requests coalesce, and a notice may
+   * arrive after the renewal it asked for already happened.
+   */
+  private boolean renewalDue() {
+    String active = stream.activeCa();
+    if (active != null && !active.equals(issuerFingerprint())) {
+      return true;
+    }
+    try {
+      return Instant.now().isAfter(renewAt(leaf()));
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private Instant renewAt(X509Certificate leaf) {
+    return leaf.getNotBefore().toInstant().plusMillis((long) (settings.renewAtShare()
+        * (leaf.getNotAfter().getTime() - leaf.getNotBefore().getTime())));
+  }
+
   private void pingAndCheck() {
     try {
-      X509Certificate leaf = leaf();
-      Instant renewAt = leaf.getNotBefore().toInstant().plusMillis((long) (settings.renewAtShare()
-          * (leaf.getNotAfter().getTime() - leaf.getNotBefore().getTime())));
-      if (Instant.now().isAfter(renewAt)) {
+      if (Instant.now().isAfter(renewAt(leaf()))) {
         requestRenewal("its certificate reached " + Math.round(settings.renewAtShare() * 100) + "% of its lifetime");
       }
     } catch (IOException | RuntimeException e) {
