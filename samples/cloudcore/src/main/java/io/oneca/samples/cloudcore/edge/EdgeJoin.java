@@ -63,6 +63,12 @@ final class EdgeJoin {
       } catch (JoinRefusedException e) {
         throw e;
       } catch (IOException e) {
+        if (FailureKind.of(e) == FailureKind.CERTIFICATE_OR_TRUST) {
+          // A replica that does not chain to the pinned CA is not retried: another one would be no
+          // different, and a man in the middle should not get a minute of attempts.
+          throw new IOException("edge " + settings.node() + ": " + replica.name()
+              + " does not prove it holds the pinned CA; check --ca-pin", e);
+        }
         last = e;
       }
       LOG.info("edge {}: join attempt {} failed: {}", settings.node(), attempt + 1, last.toString());

@@ -56,6 +56,8 @@ public final class EdgeNode implements AutoCloseable {
   private FileIdentitySource source;
   private SSLContext tls;
   private long tlsGeneration;
+  private java.math.BigInteger trackedSerial;
+  private Instant trackedSince;
 
   private EdgeNode(EdgeSettings settings) {
     this.settings = settings;
@@ -201,9 +203,21 @@ public final class EdgeNode implements AutoCloseable {
     }
   }
 
-  private Instant renewAt(X509Certificate leaf) {
-    return leaf.getNotBefore().toInstant().plusMillis((long) (settings.renewAtShare()
-        * (leaf.getNotAfter().getTime() - leaf.getNotBefore().getTime())));
+  /**
+   * When to renew {@code leaf}: after {@code renewAtShare} of its lifetime, counted from when the
+   * edge first saw it rather than from {@code notBefore}, which issuers backdate (OneCA by one
+   * minute) for clock skew: with a short lifetime the backdated part would make every new
+   * certificate due at once.
+   */
+  private synchronized Instant renewAt(X509Certificate leaf) {
+    if (!leaf.getSerialNumber().equals(trackedSerial)) {
+      trackedSerial = leaf.getSerialNumber();
+      Instant notBefore = leaf.getNotBefore().toInstant();
+      Instant now = Instant.now();
+      trackedSince = now.isAfter(notBefore) ? now : notBefore;
+    }
+    long lifetime = leaf.getNotAfter().getTime() - trackedSince.toEpochMilli();
+    return trackedSince.plusMillis((long) (settings.renewAtShare() * Math.max(0, lifetime)));
   }
 
   private void pingAndCheck() {
