@@ -1,5 +1,6 @@
 package io.oneca.benchmarks.join;
 
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.oneca.api.Pem;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * writes {@code DIR/join-token.key} (the token key, mode 0600), {@code DIR/ca-bundle.pem} (what the
  * driver trusts) and, last, {@code DIR/url} ({@code https://127.0.0.1:PORT}) once it serves; runs
  * until killed. PORT 0 (the default) picks a free port; THREADS (default: 2 per core) serve requests.
- * Sets {@code sun.net.httpserver.nodelay=true} unless given (see {@link #main}).
+ * Sets {@code sun.net.httpserver.nodelay=true} unless given (see {@link #main}), and installs ACCP as
+ * the first JCA provider unless {@code -Doneca.join.accp=false}.
  */
 public final class JoinEndpointServer implements AutoCloseable {
   private final InMemoryStore store;
@@ -98,6 +100,23 @@ public final class JoinEndpointServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Installs AmazonCorrettoCryptoProvider as the first JCA provider when it loads (unless
+   * {@code -Doneca.join.accp=false}): what a deployment that wants OneCA's fast path does, and what
+   * lets the join rules' CSR check and TLS use it, not only OneCA's issuance.
+   */
+  private static String installCorretto() {
+    if (!Boolean.parseBoolean(System.getProperty("oneca.join.accp", "true"))) {
+      return "ACCP not installed: -Doneca.join.accp=false";
+    }
+    AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
+    if (accp.getLoadingError() != null) {
+      return "ACCP unavailable: " + accp.getLoadingError();
+    }
+    AmazonCorrettoCryptoProvider.install();
+    return "ACCP " + accp.getVersionStr() + " installed as the first JCA provider";
+  }
+
   /** Runs the endpoint until the process is killed (see the class comment). */
   public static void main(String[] args) throws Exception {
     if (args.length < 1 || args.length > 3) {
@@ -107,6 +126,7 @@ public final class JoinEndpointServer implements AutoCloseable {
     // The JDK HttpServer writes headers and body in separate segments; with Nagle's algorithm on,
     // the client's delayed ACK then holds every response ~40 ms. Real servers set this too.
     System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
+    String accp = installCorretto();
     Path dir = Path.of(args[0]);
     int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
     int threadCount = args.length > 2 ? Integer.parseInt(args[2]) : 2 * Runtime.getRuntime().availableProcessors();
@@ -114,7 +134,7 @@ public final class JoinEndpointServer implements AutoCloseable {
     Path urlFile = dir.resolve("url");
     Files.writeString(dir.resolve("url.tmp"), endpoint.url() + "\n");
     Files.move(dir.resolve("url.tmp"), urlFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    System.out.println("join endpoint ready on " + endpoint.url() + " (" + threadCount + " threads)");
+    System.out.println("join endpoint ready on " + endpoint.url() + " (" + threadCount + " threads; " + accp + ")");
     new CountDownLatch(1).await();
   }
 }
