@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side race of certificate signing endpoints on loopback (issue 10): cfssl serve today, the
-# CloudCore sample's join endpoint once it exists (issue 9 — until then no OneCA figure is printed).
+# CloudCore sample's HTTPS join endpoint (issue 9), served alone by io.oneca.benchmarks.join.JoinEndpointServer.
 #
 # Creates an ECDSA P-256 CA with `cfssl gencert -initca`, starts `cfssl serve` on 127.0.0.1 on a
 # free port with a signing profile like OneCA's (server auth + client auth, 24 h), and drives it with
@@ -57,9 +57,12 @@ require_command openssl openssl
 require_command cfssl golang-cfssl
 
 WORK="$(mktemp -d)"
+TARGET_ARGS=()
 CFSSL_PID=""
+JOIN_PID=""
 cleanup() {
   target_cfssl_stop || true
+  target_oneca_join_stop || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -141,16 +144,44 @@ target_cfssl_stop() {
 }
 
 # ---- target: the OneCA join endpoint (CloudCore sample, issue 9) ---------------------------------
-# To add it once the sample exists: start the sample here on a free port (like target_cfssl_start:
-# its PID in a variable, a bounded readiness check, stopped in cleanup), set TARGET_URL, and
-# implement SigningLoadDriver's oneca-join RequestFormat (see RequestFormat's javadoc).
+# JoinEndpointServer: one CloudCore sample replica (CloudCoreReplica: its public HTTPS listener with the
+# join endpoint; ECDSA P-256 CA on an in-memory store: a join stores nothing); it writes its token key,
+# CA bundle and URL to a directory. The driver mints one token per CSR up front and speaks HTTPS (TLS handshake once per
+# keep-alive connection; cfssl is plain HTTP, so OneCA pays for TLS here). The server logs one audit
+# line per join at INFO (to a file), like cfssl as shipped.
 TARGET_FORMAT_oneca_join=oneca-join
 target_oneca_join_start() {
-  echo "OneCA join endpoint: NOT MEASURED — the CloudCore sample's HTTPS join endpoint does not exist" \
-    "yet (issue 9), so there is no OneCA figure and the goal 'join endpoint >= 2x cfssl req/s' is not evaluated."
-  return 3
+  local dir="$WORK/oneca-join" deadline
+  mkdir -p "$dir"
+  java -cp "$BENCH_CP" io.oneca.benchmarks.join.JoinEndpointServer "$dir" 0 > "$dir/serve.log" 2>&1 &
+  JOIN_PID=$!
+  deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)) && kill -0 "$JOIN_PID" 2>/dev/null; do
+    if [[ -s $dir/url ]]; then
+      TARGET_URL="$(cat "$dir/url")"
+      TARGET_ARGS=(--join-key "$dir/join-token.key" --trust "$dir/ca-bundle.pem")
+      echo "OneCA join endpoint (pid $JOIN_PID) ready on $TARGET_URL"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the join endpoint did not become ready; its log:" >&2
+  tail -5 "$dir/serve.log" >&2
+  target_oneca_join_stop
+  return 1
 }
-target_oneca_join_stop() { :; }
+target_oneca_join_stop() {
+  [[ -n $JOIN_PID ]] || return 0
+  local pid="$JOIN_PID" deadline=$((SECONDS + 5))
+  JOIN_PID=""
+  TARGET_ARGS=()
+  kill "$pid" 2>/dev/null || return 0
+  while ((SECONDS < deadline)) && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 
 # json_field FILE NAME: a number from the driver's pretty-printed JSON.
 json_field() {
@@ -161,7 +192,7 @@ json_field() {
 drive() {
   local label="$1" url="$2" format="$3" conns="$4" run="$5" out
   out="$WORK/results/$label-c$conns-r$run.json"
-  local where=(--url "$url")
+  local where=(--url "$url" "${TARGET_ARGS[@]}")
   [[ $url == --canned ]] && where=(--canned)
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.io.oneca.core=error -cp "$BENCH_CP" io.oneca.benchmarks.join.SigningLoadDriver \
     "${where[@]}" --format "$format" --target "$label" --connections "$conns" --warmup "$WARMUP" \
@@ -230,7 +261,16 @@ for label in "${MEASURED[@]}"; do
   done
 done
 echo "client-only = the load driver plus a trivial endpoint in one JVM: the most this client can drive."
-echo "OneCA join endpoint: not measured (issue 9); ratio join/cfssl: n/a — the 2x goal is not evaluated."
+# ratio CONNECTIONS: median join req/s / median cfssl req/s, or n/a when either was not measured.
+ratio() {
+  local j c
+  j="$(for f in "$WORK/results/oneca_join-c$1-"r*.json; do [[ -e $f ]] && json_field "$f" requestsPerSecond; done | stats | cut -d' ' -f1 || true)"
+  c="$(for f in "$WORK/results/cfssl-c$1-"r*.json; do [[ -e $f ]] && json_field "$f" requestsPerSecond; done | stats | cut -d' ' -f1 || true)"
+  if [[ -n $j && -n $c ]]; then awk -v j="$j" -v c="$c" 'BEGIN { printf "%.2f", j / c }'; else echo "n/a"; fi
+}
+for conns in $CONNECTIONS; do
+  echo "ratio join/cfssl on $conns connection(s): $(ratio "$conns")x (goal: >= 2x)"
+done
 echo "OpenSSL sign+verify limit per core: $LIMIT issuances/s (sign $SIGN/s, verify $VERIFY/s; medians)."
 echo "load average after the run (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ -n ${KEEP_JSON:-} ]]; then

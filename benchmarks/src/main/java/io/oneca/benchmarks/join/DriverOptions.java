@@ -22,13 +22,17 @@ import java.util.Objects;
  * @param mix the CSR mix spec (see {@link CsrMix})
  * @param timeout connect and read timeout per request
  * @param json where to write the result as JSON, or {@code null}
+ * @param joinKey the join endpoint's token key file (format {@code oneca-join}), or {@code null}
+ * @param trust PEM certificates to trust for an {@code https} URL, or {@code null}
  */
 public record DriverOptions(URI url, boolean canned, String format, String target, int connections, Duration warmup,
-    Duration duration, long requests, int csrs, String mix, Duration timeout, Path json) {
+    Duration duration, long requests, int csrs, String mix, Duration timeout, Path json, Path joinKey, Path trust) {
 
   static final String USAGE = String.join("\n",
-      "usage: SigningLoadDriver (--url http://127.0.0.1:PORT | --canned) [options]",
-      "  --format NAME        request format: cfssl (default); oneca-join is reserved (issue 9)",
+      "usage: SigningLoadDriver (--url http(s)://127.0.0.1:PORT | --canned) [options]",
+      "  --format NAME        request format: cfssl (default) or oneca-join (needs --join-key and --trust)",
+      "  --join-key FILE      oneca-join: the endpoint's token key file (tokens are minted up front)",
+      "  --trust FILE         https: PEM certificates to trust (the endpoint's CA bundle)",
       "  --target LABEL       name printed for the target (default: the format, or 'canned')",
       "  --connections N      concurrent keep-alive connections, one thread each (default 1)",
       "  --warmup D           unmeasured warm-up, e.g. 3s or 500ms (default 3s)",
@@ -51,8 +55,11 @@ public record DriverOptions(URI url, boolean canned, String format, String targe
     if (canned == (url != null)) {
       throw new IllegalArgumentException("give exactly one of --url and --canned");
     }
-    if (url != null && (!"http".equals(url.getScheme()) || url.getHost() == null)) {
-      throw new IllegalArgumentException("--url must be http://host:port, was " + url);
+    if (url != null && (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null)) {
+      throw new IllegalArgumentException("--url must be http(s)://host:port, was " + url);
+    }
+    if (url != null && "https".equals(url.getScheme()) && trust == null) {
+      throw new IllegalArgumentException("an https --url needs --trust FILE (PEM certificates to trust)");
     }
     if (connections < 1 || connections > 1024) {
       throw new IllegalArgumentException("--connections must be 1..1024, was " + connections);
@@ -102,6 +109,8 @@ public record DriverOptions(URI url, boolean canned, String format, String targe
         case "--mix" -> b.mix = value;
         case "--timeout" -> b.timeout = duration(value);
         case "--json" -> b.json = Path.of(value);
+        case "--join-key" -> b.joinKey = Path.of(value);
+        case "--trust" -> b.trust = Path.of(value);
         default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
@@ -141,6 +150,8 @@ public record DriverOptions(URI url, boolean canned, String format, String targe
     private String mix = CsrMix.DEFAULT_SPEC;
     private Duration timeout = Duration.ofSeconds(10);
     private Path json;
+    private Path joinKey;
+    private Path trust;
 
     private Builder() {}
 
@@ -198,10 +209,22 @@ public record DriverOptions(URI url, boolean canned, String format, String targe
       return this;
     }
 
+    /** Request format name. Default: {@code cfssl}. */
+    public Builder format(String format) {
+      this.format = format;
+      return this;
+    }
+
+    /** PEM certificates to trust for an https URL. Default: none. */
+    public Builder trust(Path trust) {
+      this.trust = trust;
+      return this;
+    }
+
     /** Builds and validates. */
     public DriverOptions build() {
       return new DriverOptions(url, canned, format, target, connections, warmup, duration, requests, csrs, mix,
-          timeout, json);
+          timeout, json, joinKey, trust);
     }
   }
 }

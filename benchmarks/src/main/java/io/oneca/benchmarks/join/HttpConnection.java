@@ -12,9 +12,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * One HTTP/1.1 client connection with keep-alive over a plain socket: the least a load client can
+ * One HTTP/1.1 client connection with keep-alive over a plain socket (or a TLS socket, handshaken
+ * once per connection with host name verification, for an {@code https} signer): the least a load client can
  * do per request (one write of a pre-encoded request, one buffered read of status line, headers and
  * a {@code Content-Length} or chunked body), so that what is measured is the server. Not
  * thread-safe: one connection per load thread. Reconnects by itself when the server closed the
@@ -26,6 +30,7 @@ final class HttpConnection implements Closeable {
 
   private final InetSocketAddress address;
   private final int timeoutMillis;
+  private final SSLSocketFactory tls;
   private Socket socket;
   private OutputStream out;
   private InputStream in;
@@ -35,8 +40,14 @@ final class HttpConnection implements Closeable {
   record Response(int status, byte[] body) {}
 
   HttpConnection(InetSocketAddress address, int timeoutMillis) {
+    this(address, timeoutMillis, null);
+  }
+
+  /** A connection that speaks TLS with {@code tls}'s sockets, or plain when it is {@code null}. */
+  HttpConnection(InetSocketAddress address, int timeoutMillis, SSLSocketFactory tls) {
     this.address = address;
     this.timeoutMillis = timeoutMillis;
+    this.tls = tls;
   }
 
   /**
@@ -69,6 +80,14 @@ final class HttpConnection implements Closeable {
       s.setTcpNoDelay(true);
       s.setSoTimeout(timeoutMillis);
       s.connect(address, timeoutMillis);
+      if (tls != null) {
+        SSLSocket secure = (SSLSocket) tls.createSocket(s, address.getHostString(), address.getPort(), true);
+        SSLParameters parameters = secure.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        secure.setSSLParameters(parameters);
+        secure.startHandshake();
+        s = secure;
+      }
     } catch (IOException e) {
       s.close();
       throw e;

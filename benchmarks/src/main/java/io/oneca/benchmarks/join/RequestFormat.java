@@ -6,26 +6,9 @@ import java.util.Map;
  * How {@link SigningLoadDriver} asks one kind of signer for a certificate and how it decides that
  * the answer is right. A format is stateless and thread-safe: every connection calls it.
  *
- * <p>Implementations today: {@link CfsslSignFormat} ({@code cfssl}: {@code POST /api/v1/cfssl/sign}).
- *
- * <h2>Extension point: the OneCA join endpoint ({@code oneca-join}, pending issue 9)</h2>
- *
- * <p>The CloudCore sample's HTTPS join endpoint does not exist yet. When it does, add a
- * {@code OneCaJoinFormat implements RequestFormat} and one case in {@link RequestFormats#forName}:
- * <ul>
- *   <li>{@link #path()}: the endpoint's path; {@link #contentType()}: {@code application/json};
- *   <li>{@link #headers()}: whatever carries the join token if it is not in the body (the token is a
- *       secret: take it from a file named on the command line, never print it or put it in a
- *       {@link RejectedResponse} reason);
- *   <li>{@link #body(CsrSample)}: the token and {@link CsrSample#pem()} as JSON;
- *   <li>{@link #check}: status 200, a JSON answer whose certificate passes
- *       {@link CertificateCheck#requireMatching} and whose CA bundle is present and parses.
- * </ul>
- * The endpoint is HTTPS; {@link HttpConnection} speaks plain HTTP/1.1, so it also needs a TLS socket
- * (an {@code SSLSocket} from a context trusting the sample's CA, handshake once per connection and
- * kept alive, like the plain sockets) — cfssl is driven over plain HTTP on loopback, so a fair
- * comparison states which side paid for TLS. Everything else (CSR mix, connections, warm-up,
- * statistics, error accounting) is shared and needs no change.
+ * <p>Implementations: {@link CfsslSignFormat} ({@code cfssl}: {@code POST /api/v1/cfssl/sign}) and
+ * {@link OneCaJoinFormat} ({@code oneca-join}: the CloudCore sample's {@code POST /v1/join} over
+ * HTTPS, which certifies a node for its own name only, hence {@link #nodeNamedCsrs()}).
  */
 public interface RequestFormat {
 
@@ -37,6 +20,14 @@ public interface RequestFormat {
 
   /** Returns the request body's media type. */
   String contentType();
+
+  /**
+   * Returns whether the requests must ask for the node name itself as DNS name (see
+   * {@link CsrMix#generate(String, int, boolean)}). Default: {@code false}.
+   */
+  default boolean nodeNamedCsrs() {
+    return false;
+  }
 
   /** Returns extra request headers (name to value). Default: none. */
   default Map<String, String> headers() {

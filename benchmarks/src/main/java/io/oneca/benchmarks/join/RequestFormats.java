@@ -1,32 +1,54 @@
 package io.oneca.benchmarks.join;
 
+import io.oneca.samples.cloudcore.join.JoinTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /** Looks up a {@link RequestFormat} by its command-line name. */
 public final class RequestFormats {
-  /** The name reserved for the OneCA join endpoint's format (issue 9; see {@link RequestFormat}). */
+  /** The name of the OneCA join endpoint's format ({@link OneCaJoinFormat}). */
   public static final String ONECA_JOIN = "oneca-join";
 
   private RequestFormats() {}
 
   /**
-   * Returns the format named {@code name}.
+   * Returns the format the options name.
    *
-   * @param name {@code cfssl}; {@code oneca-join} is reserved
+   * @param options {@code format}, and {@code joinKey} for {@code oneca-join}
    * @return the format
-   * @throws UnsupportedOperationException for {@code oneca-join}, which waits for the join endpoint
-   * @throws IllegalArgumentException for any other name
+   * @throws IllegalArgumentException for an unknown name or a missing or unreadable key file
+   */
+  public static RequestFormat forOptions(DriverOptions options) {
+    if (!options.format().toLowerCase(Locale.ROOT).equals(ONECA_JOIN)) {
+      return forName(options.format());
+    }
+    if (options.joinKey() == null) {
+      throw new IllegalArgumentException("format " + ONECA_JOIN + " needs --join-key FILE (the endpoint's token key)");
+    }
+    try {
+      return new OneCaJoinFormat(JoinTokens.fromKeyFile(options.joinKey()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the join token key " + options.joinKey(), e);
+    }
+  }
+
+  /**
+   * Returns the format named {@code name}, for formats that need no settings.
+   *
+   * @param name {@code cfssl}
+   * @return the format
+   * @throws IllegalArgumentException for {@code oneca-join} (use {@link #forOptions}) and unknown names
    */
   public static RequestFormat forName(String name) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case CfsslSignFormat.NAME:
         return new CfsslSignFormat();
       case ONECA_JOIN:
-        throw new UnsupportedOperationException("format " + ONECA_JOIN + " is not implemented: the sample's join"
-            + " endpoint does not exist yet (issue 9); see RequestFormat's javadoc for how to add it");
+        throw new IllegalArgumentException("format " + ONECA_JOIN + " needs its token key: use forOptions with --join-key");
       default:
         throw new IllegalArgumentException("unknown request format '" + name + "' (known: "
-            + CfsslSignFormat.NAME + "; reserved: " + ONECA_JOIN + ")");
+            + CfsslSignFormat.NAME + ", " + ONECA_JOIN + ")");
     }
   }
 }

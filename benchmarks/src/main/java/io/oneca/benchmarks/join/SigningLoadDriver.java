@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Closed-loop load generator for certificate signing endpoints (issue 10's side-by-side race):
@@ -60,14 +61,14 @@ public final class SigningLoadDriver {
     RequestFormat format;
     try {
       options = DriverOptions.parse(args);
-      format = RequestFormats.forName(options.format());
+      format = RequestFormats.forOptions(options);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       System.err.println(e.getMessage());
       System.err.println(DriverOptions.USAGE);
       System.exit(2);
       return;
     }
-    CsrMix mix = CsrMix.generate(options.mix(), options.csrs());
+    CsrMix mix = CsrMix.generate(options.mix(), options.csrs(), format.nodeNamedCsrs());
     LoadResult result;
     if (options.canned()) {
       try (CannedCfsslEndpoint endpoint = CannedCfsslEndpoint.start(mix, format, options.connections())) {
@@ -86,7 +87,8 @@ public final class SigningLoadDriver {
   /**
    * Runs the load against {@code url} and returns the measured result.
    *
-   * @param url the signer's base URL, {@code http://host:port}
+   * @param url the signer's base URL, {@code http://host:port} or {@code https://host:port} (trusting
+   *     {@link DriverOptions#trust()})
    */
   public LoadResult run(URI url) throws InterruptedException {
     InetSocketAddress address = new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
@@ -96,6 +98,7 @@ public final class SigningLoadDriver {
       requests.add(HttpConnection.encodePost(host, format.path(), format.contentType(), format.headers(),
           format.body(csr)));
     }
+    SSLSocketFactory tls = "https".equals(url.getScheme()) ? TrustedTls.socketFactory(options.trust()) : null;
     int n = options.connections();
     int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis());
     AtomicLong sequence = new AtomicLong();
@@ -106,7 +109,7 @@ public final class SigningLoadDriver {
     Worker[] workers = new Worker[n];
     Thread[] threads = new Thread[n];
     for (int i = 0; i < n; i++) {
-      workers[i] = new Worker(new HttpConnection(address, timeoutMillis), requests, sequence, budget, ready, go,
+      workers[i] = new Worker(new HttpConnection(address, timeoutMillis, tls), requests, sequence, budget, ready, go,
           window);
       threads[i] = new Thread(workers[i], "load-" + i);
       threads[i].setDaemon(true);

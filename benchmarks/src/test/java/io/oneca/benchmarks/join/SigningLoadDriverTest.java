@@ -119,9 +119,11 @@ class SigningLoadDriverTest {
   }
 
   @Test
-  void joinFormatIsAnExtensionPointNotAnImplementation() {
+  void joinFormatNeedsItsKey_otherNamesUnknown() {
     assertThatThrownBy(() -> RequestFormats.forName("oneca-join"))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("issue 9");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--join-key");
+    assertThatThrownBy(() -> RequestFormats.forOptions(DriverOptions.builder().canned(true).format("oneca-join").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--join-key");
     assertThatThrownBy(() -> RequestFormats.forName("acme")).isInstanceOf(IllegalArgumentException.class);
     assertThat(RequestFormats.forName("cfssl")).isInstanceOf(CfsslSignFormat.class);
   }

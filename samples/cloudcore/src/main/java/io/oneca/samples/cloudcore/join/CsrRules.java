@@ -3,11 +3,17 @@ package io.oneca.samples.cloudcore.join;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.Security;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERNull;
@@ -29,7 +35,6 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -63,16 +68,22 @@ public final class CsrRules {
   /** The largest RSA modulus accepted. */
   public static final int MAX_RSA_BITS = 4096;
 
-  private static final Map<ASN1ObjectIdentifier, ASN1ObjectIdentifier> SIGNATURE_KEY_TYPES = Map.of(
-      X9ObjectIdentifiers.ecdsa_with_SHA256, X9ObjectIdentifiers.id_ecPublicKey,
-      X9ObjectIdentifiers.ecdsa_with_SHA384, X9ObjectIdentifiers.id_ecPublicKey,
-      X9ObjectIdentifiers.ecdsa_with_SHA512, X9ObjectIdentifiers.id_ecPublicKey,
-      PKCSObjectIdentifiers.sha256WithRSAEncryption, PKCSObjectIdentifiers.rsaEncryption,
-      PKCSObjectIdentifiers.sha384WithRSAEncryption, PKCSObjectIdentifiers.rsaEncryption,
-      PKCSObjectIdentifiers.sha512WithRSAEncryption, PKCSObjectIdentifiers.rsaEncryption,
-      EdECObjectIdentifiers.id_Ed25519, EdECObjectIdentifiers.id_Ed25519);
+  /** The accepted signature algorithms: the key type each needs, and its JCA name. */
+  private record SignatureKind(ASN1ObjectIdentifier keyType, String jcaKeyType, String jcaSignature) {}
 
-  private final Provider provider = new BouncyCastleProvider();
+  private static final Map<ASN1ObjectIdentifier, SignatureKind> SIGNATURES = Map.of(
+      X9ObjectIdentifiers.ecdsa_with_SHA256, new SignatureKind(X9ObjectIdentifiers.id_ecPublicKey, "EC", "SHA256withECDSA"),
+      X9ObjectIdentifiers.ecdsa_with_SHA384, new SignatureKind(X9ObjectIdentifiers.id_ecPublicKey, "EC", "SHA384withECDSA"),
+      X9ObjectIdentifiers.ecdsa_with_SHA512, new SignatureKind(X9ObjectIdentifiers.id_ecPublicKey, "EC", "SHA512withECDSA"),
+      PKCSObjectIdentifiers.sha256WithRSAEncryption, new SignatureKind(PKCSObjectIdentifiers.rsaEncryption, "RSA", "SHA256withRSA"),
+      PKCSObjectIdentifiers.sha384WithRSAEncryption, new SignatureKind(PKCSObjectIdentifiers.rsaEncryption, "RSA", "SHA384withRSA"),
+      PKCSObjectIdentifiers.sha512WithRSAEncryption, new SignatureKind(PKCSObjectIdentifiers.rsaEncryption, "RSA", "SHA512withRSA"),
+      EdECObjectIdentifiers.id_Ed25519, new SignatureKind(EdECObjectIdentifiers.id_Ed25519, "Ed25519", "Ed25519"));
+
+  /** The native provider OneCA prefers, used here only when the application installed it globally. */
+  private static final String CORRETTO = "AmazonCorrettoCryptoProvider";
+
+  private final Provider bouncyCastle = new BouncyCastleProvider();
 
   private CsrRules() {}
 
@@ -171,27 +182,44 @@ public final class CsrRules {
         + " is not accepted; use EC P-256/P-384, RSA 2048-4096 or Ed25519");
   }
 
+  /**
+   * Verifies the self-signature with one JCA {@link Signature} (BouncyCastle's verifier builder
+   * would verify ECDSA and RSA signatures twice), of AmazonCorrettoCryptoProvider when the
+   * application installed it as a JCA provider and it offers the algorithm, else of BouncyCastle.
+   * The CSR was checked to be DER, so its re-encoded request info is the signed bytes.
+   */
   private void checkSignature(PKCS10CertificationRequest csr) {
     AlgorithmIdentifier algorithm = csr.getSignatureAlgorithm();
-    ASN1ObjectIdentifier keyType = SIGNATURE_KEY_TYPES.get(algorithm.getAlgorithm());
+    SignatureKind kind = SIGNATURES.get(algorithm.getAlgorithm());
     ASN1Encodable parameters = algorithm.getParameters();
-    boolean rsa = PKCSObjectIdentifiers.rsaEncryption.equals(keyType);
-    if (keyType == null || !keyType.equals(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())
+    boolean rsa = kind != null && kind.jcaKeyType().equals("RSA");
+    if (kind == null || !kind.keyType().equals(csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm())
         || !(parameters == null || (rsa && DERNull.INSTANCE.equals(parameters)))) {
       throw reject(JoinError.CSR_SIGNATURE_INVALID, "signature algorithm " + algorithm.getAlgorithm().getId()
           + " is not accepted for this key; use ECDSA or RSA PKCS#1 v1.5 with SHA-256/384/512, or Ed25519");
     }
     boolean valid;
     try {
-      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(provider)
-          .build(csr.getSubjectPublicKeyInfo()));
-    } catch (Exception e) {
+      Provider provider = verifyingProvider(kind);
+      Signature verifier = Signature.getInstance(kind.jcaSignature(), provider);
+      verifier.initVerify(KeyFactory.getInstance(kind.jcaKeyType(), provider)
+          .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded())));
+      verifier.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+      valid = verifier.verify(csr.getSignature());
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
       throw reject(JoinError.CSR_SIGNATURE_INVALID, "the CSR's signature cannot be verified", e);
     }
     if (!valid) {
       throw reject(JoinError.CSR_SIGNATURE_INVALID,
           "the CSR's signature does not verify: it was not made with the private key of its public key");
     }
+  }
+
+  private Provider verifyingProvider(SignatureKind kind) {
+    Provider corretto = Security.getProvider(CORRETTO);
+    boolean usable = corretto != null && corretto.getService("Signature", kind.jcaSignature()) != null
+        && corretto.getService("KeyFactory", kind.jcaKeyType()) != null;
+    return usable ? corretto : bouncyCastle;
   }
 
   private static void checkSubject(PKCS10CertificationRequest csr, String nodeName) {

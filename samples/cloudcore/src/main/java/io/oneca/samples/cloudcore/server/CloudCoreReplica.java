@@ -51,6 +51,14 @@ public final class CloudCoreReplica implements AutoCloseable {
   public static final String BUNDLE_ITEM = "trust-bundle";
   private static final Duration DRIFT_CHECK_INTERVAL = Duration.ofSeconds(30);
 
+  static {
+    // Read once by the JDK's HTTP server when it is first used; a deployment may set them itself.
+    // Without TCP_NODELAY every small answer waits for the client's delayed ACK (~40 ms); without a
+    // request time limit a client that sends its request slowly holds a thread for ever.
+    System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
+    System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "30"));
+  }
+
   private final ReplicaSettings settings;
   /** Closed last-in, first-out: listeners first, the store last. */
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();

@@ -38,9 +38,6 @@ public final class ReplicaProcessMain {
     // serving certificate or the trust bundle changes, so no client resumes a session made with a
     // certificate this replica no longer serves. (Stateless tickets would be accepted regardless.)
     System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
-    // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: small answers would wait
-    // for the client's delayed ACK (tens of milliseconds per request on keep-alive connections).
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     out.println("READY " + settings.replicaId());
     out.flush();
     long wait = Duration.between(Instant.now(), startAt).toMillis();
