@@ -112,7 +112,7 @@ public class CaCacheLincheckTest {
   void modelChecking_linearizableWithTheModel() {
     LinChecker.check(CaCacheLincheckTest.class, withKnownHazards(new ModelCheckingOptions())
         .sequentialSpecification(CaCacheModel.class)
-        .iterations(scaled(6))
+        .iterations(scaled(4))
         .invocationsPerIteration(150)
         .threads(3)
         .actorsPerThread(2)
