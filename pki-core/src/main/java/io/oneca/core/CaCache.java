@@ -82,7 +82,13 @@ final class CaCache {
     }
     Parsed result = parsed.get(stored.version(), version -> parse(stored));
     if (result.problem() != null) {
-      return new Offer(Advance.REJECTED, current.get(), result.problem());
+      // Decide on the state read now, not the one the version was first compared with: another
+      // thread may have adopted this version or a newer one meanwhile, and then it is not newer.
+      CaState after = current.get();
+      if (after != null && stored.version() <= after.version()) {
+        return new Offer(Advance.NOT_NEWER, after, null);
+      }
+      return new Offer(Advance.REJECTED, after, result.problem());
     }
     return install(stored.version(), result.record());
   }
