@@ -15,7 +15,7 @@
 #   benchmarks/scripts/cfssl-compare.sh [--quick] [--no-build]
 #     --quick     1 run of 2 s after 1 s warm-up per point, 1 s of openssl: a smoke run only.
 #     --no-build  use the already built benchmarks/target jar and lib/.
-# Environment: RUNS (default 3), WARMUP (default 3s), DURATION (default 10s), CONNECTIONS
+# Environment: RUNS (default 3), WARMUP (default 10s: the JVM side needs it to reach steady state), DURATION (default 10s), CONNECTIONS
 #              (default "1 8"), MIX (default p256=90,p384=5,rsa2048=5), CSRS (default 512),
 #              OPENSSL_RUNS (default 3), OPENSSL_SECONDS (default 5), CFSSL_LOGLEVEL (cfssl
 #              serve -loglevel, default 1 = INFO as shipped, 2 = warnings only), KEEP_JSON (a
@@ -38,7 +38,7 @@ for arg in "$@"; do
   esac
 done
 RUNS="${RUNS:-3}"
-WARMUP="${WARMUP:-3s}"
+WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-1 8}"
 MIX="${MIX:-p256=90,p384=5,rsa2048=5}"

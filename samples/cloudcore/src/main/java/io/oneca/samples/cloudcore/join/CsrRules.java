@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Security;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
@@ -101,16 +102,38 @@ public final class CsrRules {
    * @throws JoinRejection with the {@code CSR_*} error of the first rule broken
    */
   public byte[] check(String csrPem, String nodeName) {
+    return verify(csrPem, nodeName).der();
+  }
+
+  /**
+   * Checks a CSR for a node and returns its verified public key as well: the signature (proof of
+   * possession) has then been checked here, so the caller can have the key certified without
+   * OneCA verifying the same signature a second time ({@code CertificateRequest.fromPublicKey}).
+   *
+   * @param csrPem the PEM text of the request
+   * @param nodeName the node the join token admits
+   * @return the request's DER encoding and its public key
+   * @throws JoinRejection with the {@code CSR_*} error of the first rule broken
+   */
+  public VerifiedCsr verify(String csrPem, String nodeName) {
     Objects.requireNonNull(csrPem, "csrPem");
     NodeNames.require(nodeName);
     byte[] der = pemToDer(csrPem);
     PKCS10CertificationRequest csr = parse(der);
     checkKey(csr.getSubjectPublicKeyInfo());
-    checkSignature(csr);
+    PublicKey publicKey = checkSignature(csr);
     checkSubject(csr, nodeName);
     checkExtensions(csr, nodeName);
-    return der;
+    return new VerifiedCsr(der, publicKey);
   }
+
+  /**
+   * A CSR that passed every rule, including its signature.
+   *
+   * @param der the request's DER encoding
+   * @param publicKey its public key, whose possession the signature proved
+   */
+  public record VerifiedCsr(byte[] der, PublicKey publicKey) {}
 
   private static byte[] pemToDer(String pem) {
     try (PemReader reader = new PemReader(new StringReader(pem))) {
@@ -188,7 +211,7 @@ public final class CsrRules {
    * application installed it as a JCA provider and it offers the algorithm, else of BouncyCastle.
    * The CSR was checked to be DER, so its re-encoded request info is the signed bytes.
    */
-  private void checkSignature(PKCS10CertificationRequest csr) {
+  private PublicKey checkSignature(PKCS10CertificationRequest csr) {
     AlgorithmIdentifier algorithm = csr.getSignatureAlgorithm();
     SignatureKind kind = SIGNATURES.get(algorithm.getAlgorithm());
     ASN1Encodable parameters = algorithm.getParameters();
@@ -199,11 +222,13 @@ public final class CsrRules {
           + " is not accepted for this key; use ECDSA or RSA PKCS#1 v1.5 with SHA-256/384/512, or Ed25519");
     }
     boolean valid;
+    PublicKey publicKey;
     try {
       Provider provider = verifyingProvider(kind);
       Signature verifier = Signature.getInstance(kind.jcaSignature(), provider);
-      verifier.initVerify(KeyFactory.getInstance(kind.jcaKeyType(), provider)
-          .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded())));
+      publicKey = KeyFactory.getInstance(kind.jcaKeyType(), provider)
+          .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+      verifier.initVerify(publicKey);
       verifier.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
       valid = verifier.verify(csr.getSignature());
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
@@ -213,6 +238,7 @@ public final class CsrRules {
       throw reject(JoinError.CSR_SIGNATURE_INVALID,
           "the CSR's signature does not verify: it was not made with the private key of its public key");
     }
+    return publicKey;
   }
 
   private Provider verifyingProvider(SignatureKind kind) {

@@ -132,8 +132,10 @@ public final class JoinHandler implements HttpHandler {
       throw new JoinRejection(JoinError.REVOCATIONS_UNAVAILABLE,
           "the token revocation list cannot be read, so no token is accepted now; an operator has to fix it", e);
     }
-    byte[] csr = csrRules.check(request.csrPem(), token.nodeName());
-    CertificateRequest certificateRequest = CertificateRequest.fromCsr(csr)
+    // The rules verified the CSR's signature (proof of possession) with an allow-list of algorithms;
+    // OneCA certifies the verified key without verifying the same signature again.
+    CsrRules.VerifiedCsr csr = csrRules.verify(request.csrPem(), token.nodeName());
+    CertificateRequest certificateRequest = CertificateRequest.fromPublicKey(csr.publicKey())
         .commonName(token.nodeName())
         .dnsName(token.nodeName())
         .profile(CertificateProfile.SERVER_AND_CLIENT)

@@ -72,8 +72,8 @@ final class RenewEndpoint {
     }
     try {
       // The same rules as a join: the CSR is for this node only, not a CA, with an allowed key.
-      byte[] csr = CSR_RULES.check(csrPem, node.get());
-      IssuedCertificate issued = oneCa.issue(CertificateRequest.fromCsr(csr)
+      CsrRules.VerifiedCsr csr = CSR_RULES.verify(csrPem, node.get());
+      IssuedCertificate issued = oneCa.issue(CertificateRequest.fromPublicKey(csr.publicKey())
           .commonName(node.get())
           .dnsName(node.get())
           .profile(CertificateProfile.SERVER_AND_CLIENT)
