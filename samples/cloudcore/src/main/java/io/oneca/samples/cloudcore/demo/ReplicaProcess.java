@@ -119,10 +119,6 @@ final class ReplicaProcess implements AutoCloseable {
     return servingIssuer;
   }
 
-  boolean alive() {
-    return process.isAlive();
-  }
-
   /** Ends the replica: closes its stdin (it shuts down cleanly), then terminates, then kills, each bounded. */
   @Override
   public void close() {

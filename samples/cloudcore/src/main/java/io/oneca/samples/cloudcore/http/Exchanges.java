@@ -110,17 +110,6 @@ public final class Exchanges {
   }
 
   /**
-   * Returns a short text for logs.
-   *
-   * @param exchange the exchange
-   * @return method, path and source address
-   */
-  public static String describe(HttpExchange exchange) {
-    return exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " from "
-        + exchange.getRemoteAddress().getAddress().getHostAddress();
-  }
-
-  /**
    * Returns the UTF-8 bytes of a string.
    *
    * @param text the text

@@ -14,11 +14,6 @@ public final class Json {
 
   private Json() {}
 
-  /** Returns the shared mapper. */
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
-
   /**
    * Serializes a value (records, maps, lists) as UTF-8 JSON.
    *

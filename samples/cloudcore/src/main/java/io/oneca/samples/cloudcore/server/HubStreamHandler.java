@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HubStreamHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HubStreamHandler.class);
+  /** Each open stream holds one thread of the hub listener: beyond this many, new ones get 503. */
+  static final int MAX_STREAMS = 2_000;
 
   private final String replicaId;
   private final DeliveryHub<CaView> hub;
@@ -63,6 +65,12 @@ final class HubStreamHandler implements HttpHandler {
     Optional<String> node = peer.flatMap(c -> Exchanges.commonName(c.getSubjectX500Principal()));
     if (node.isEmpty()) {
       Exchanges.sendError(exchange, 403, "no_client_identity", "a client certificate with a common name is required");
+      return;
+    }
+    if (stats.openStreams() >= MAX_STREAMS) {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+      Exchanges.sendError(exchange, 503, "too_many_streams", "this replica holds " + MAX_STREAMS
+          + " hub streams; retry later or use another replica");
       return;
     }
     Fingerprint issuer = issuerOf(peer.get());
