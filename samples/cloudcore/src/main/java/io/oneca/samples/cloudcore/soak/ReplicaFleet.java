@@ -111,7 +111,8 @@ final class ReplicaFleet implements AutoCloseable {
     }
   }
 
-  private void observe(String line) {
+  /** Handles one replica line (package-private for tests). */
+  void observe(String line) {
     String[] f = line.split(" ");
     switch (f[0]) {
       case "STARTED" -> {
