@@ -99,52 +99,52 @@ public final class ReplicaProcess implements AutoCloseable {
     }
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the replica's id. */
   public String id() {
     return id;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns whether the replica reported STARTED (its listeners are up). */
   public boolean started() {
     return hubPort > 0;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the public (join) listener's address, once started. */
   public InetSocketAddress publicAddress() {
     return new InetSocketAddress("127.0.0.1", publicPort);
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the mTLS hub listener's address, once started. */
   public InetSocketAddress hubAddress() {
     return new InetSocketAddress("127.0.0.1", hubPort);
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the bootstrap outcome it reported (CREATED, ADOPTED_EXISTING, ...), or empty. */
   public String outcome() {
     return outcome;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the SHA-256 fingerprint of the CA it last reported adopting, or empty. */
   public String caFingerprint() {
     return caFingerprint;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the store version of the CA record it last reported. */
   public long caVersion() {
     return caVersion;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the serial (hex) of the serving certificate it last reported, or empty. */
   public String servingSerial() {
     return servingSerial;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns the fingerprint of the CA that signed its last reported serving certificate, or empty. */
   public String servingIssuer() {
     return servingIssuer;
   }
 
-  /** See the class comment and the replica's stdout protocol ({@code ReplicaProcessMain}). */
+  /** Returns whether the process is still running. */
   public boolean alive() {
     return process.isAlive();
   }
