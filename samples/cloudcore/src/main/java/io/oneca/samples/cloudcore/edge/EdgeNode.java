@@ -135,8 +135,16 @@ public final class EdgeNode implements AutoCloseable {
   /** Called by the stream with each new bundle. */
   void onBundle(long version, String activeCa, String bundlePem) {
     try {
-      if (!files.readBundle().map(bundlePem::equals).orElse(false)) {
-        files.publishBundle(bundlePem);
+      boolean published = false;
+      // Under the files' lock: a renewal publishing at the same time must not be undone by this
+      // read-modify-write of the directory (nor this bundle by the renewal's older one).
+      synchronized (files) {
+        if (!files.readBundle().map(bundlePem::equals).orElse(false)) {
+          files.publishBundle(bundlePem);
+          published = true;
+        }
+      }
+      if (published) {
         source.checkNow();
         LOG.info("edge {}: trust bundle of store version {} published", settings.node(), version);
       }
@@ -176,8 +184,11 @@ public final class EdgeNode implements AutoCloseable {
           continue;
         }
         JsonNode json = Json.tree(answer.body());
-        String bundle = stream.latestBundle().orElse(json.path("caBundlePem").asText());
-        files.publish(csr.keyPem(), json.path("certificateChainPem").asText(), bundle);
+        synchronized (files) {
+          // The newest bundle, read under the lock that bundle updates take (see onBundle).
+          String bundle = stream.latestBundle().orElse(json.path("caBundlePem").asText());
+          files.publish(csr.keyPem(), json.path("certificateChainPem").asText(), bundle);
+        }
         source.checkNow();
         renewals.incrementAndGet();
         LOG.info("edge {}: renewed at {}, serial {}", settings.node(), replica.name(), json.path("serial").asText());
