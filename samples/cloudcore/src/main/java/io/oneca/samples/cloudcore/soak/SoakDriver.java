@@ -55,6 +55,7 @@ public final class SoakDriver {
   private EdgeFleet edges;
   private long trafficStart;
   private long trafficEnd;
+  private List<EdgeStatus> finalStatuses;
 
   private SoakDriver(SoakOptions options, PrintStream out) {
     this.options = options;
@@ -233,6 +234,7 @@ public final class SoakDriver {
   private void endChecks(String current, boolean converged) {
     List<ReplicaProcess> rs = replicas.replicas();
     List<EdgeStatus> es = edges.statuses();
+    finalStatuses = es;
     check("every replica is on the store's current CA", rs.stream().allMatch(r -> r.started()
         && r.caFingerprint().equals(current) && r.servingIssuer().equals(current)), rs.stream()
         .map(r -> r.id() + "=" + ReplicaFleet.shortFp(r.caFingerprint()) + "/" + ReplicaFleet.shortFp(r.servingIssuer()))
@@ -257,7 +259,7 @@ public final class SoakDriver {
   }
 
   private SoakResult result() {
-    List<EdgeStatus> es = edges == null ? List.of() : edges.statuses();
+    List<EdgeStatus> es = finalStatuses != null ? finalStatuses : edges == null ? List.of() : edges.statuses();
     long end = trafficEnd > 0 ? trafficEnd : System.nanoTime();
     Duration elapsed = trafficStart == 0 ? Duration.ZERO : Duration.ofNanos(end - trafficStart);
     return new SoakResult(elapsed, es.stream().mapToLong(EdgeStatus::handshakes).sum(),
