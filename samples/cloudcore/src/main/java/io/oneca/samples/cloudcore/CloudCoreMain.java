@@ -13,6 +13,9 @@ import io.oneca.samples.cloudcore.join.JoinToken;
 import io.oneca.samples.cloudcore.join.JoinTokens;
 import io.oneca.samples.cloudcore.join.TokenRevocations;
 import io.oneca.samples.cloudcore.server.ReplicaProcessMain;
+import io.oneca.samples.cloudcore.soak.SoakDriver;
+import io.oneca.samples.cloudcore.soak.SoakOptions;
+import io.oneca.samples.cloudcore.soak.SoakResult;
 import io.oneca.samples.cloudcore.server.ReplicaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,8 @@ import java.util.concurrent.ForkJoinPool;
  *   <li>{@code token-key --out F}: a new join-token HMAC key;</li>
  *   <li>{@code token --token-key-file F --node NAME [--ttl 1h]}: mint a join token (printed on stdout);</li>
  *   <li>{@code revoke --token-key-file F --store URI --token T}: revoke a token on every replica;</li>
+ *   <li>{@code soak [--store etcd|zk] [--duration 10m] [--edges 50] [--seed N] [--dir D] [--ping-interval 100ms]}:
+ *       the chaos/soak driver (exit 0 only if every end check held);</li>
  *   <li>{@code edge --node NAME --dir D --replica name=host:joinPort:hubPort ... [--token T --ca-pin SHA256]}: one edge node.</li>
  * </ul>
  * Exit codes: 0 success, 1 failure (a demo check failed), 2 bad command line.
@@ -60,9 +65,11 @@ public final class CloudCoreMain {
         case "token-key" -> tokenKey(Args.parse(args, from, Set.of("out"), Set.of()));
         case "token" -> token(Args.parse(args, from, Set.of("token-key-file", "node", "ttl"), Set.of()));
         case "revoke" -> revoke(Args.parse(args, from, Set.of("token-key-file", "store", "token"), Set.of()));
+        case "soak" -> soak(Args.parse(args, from, Set.of("store", "duration", "edges", "seed", "dir", "ping-interval"),
+            Set.of()));
         case "edge" -> edge(Args.parse(args, from, Set.of("node", "dir", "replica", "token", "ca-pin"), Set.of()));
         default -> throw new Args.UsageException("unknown command " + command
-            + "; commands: demo, replica, token-key, token, revoke, edge");
+            + "; commands: demo, soak, replica, token-key, token, revoke, edge");
       });
     } catch (Args.UsageException | IllegalArgumentException e) {
       System.err.println("cloudcore: " + e.getMessage());
@@ -79,6 +86,24 @@ public final class CloudCoreMain {
         Duration.ofSeconds(2));
     List<DemoCheck> checks = CloudCoreDemo.run(options, System.out);
     return !checks.isEmpty() && checks.stream().allMatch(DemoCheck::passed) ? 0 : 1;
+  }
+
+  private static int soak(Args args) throws Exception {
+    Path dir = args.get("dir").map(Path::of).orElse(null);
+    if (dir == null) {
+      dir = Files.createTempDirectory("oneca-soak-");
+    }
+    SoakOptions.Builder options = SoakOptions.builder(dir)
+        .store(SoakOptions.StoreKind.parse(args.get("store").orElse("etcd")))
+        .duration(args.duration("duration", Duration.ofMinutes(10)))
+        .edges(args.integer("edges", 50))
+        .pingInterval(args.duration("ping-interval", Duration.ofMillis(100)));
+    if (args.get("seed").isPresent()) {
+      options.seed(Long.parseLong(args.get("seed").get()));
+    }
+    SoakResult result = SoakDriver.run(options.build(), System.out);
+    result.print(System.out);
+    return result.passed() ? 0 : 1;
   }
 
   private static int replica(Args args) throws Exception {

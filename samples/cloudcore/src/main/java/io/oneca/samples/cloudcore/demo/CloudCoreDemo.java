@@ -307,8 +307,15 @@ public final class CloudCoreDemo {
     return serial.length() <= 12 ? serial : serial.substring(0, 12) + "..";
   }
 
-  /** Creates a file of 32 random bytes, readable only by the owner, unless it exists. */
-  static Path secretFile(Path file, boolean base64) throws IOException {
+  /**
+   * Creates a file of 32 random bytes, readable only by the owner, unless it exists.
+   *
+   * @param file the file
+   * @param base64 whether to write the bytes base64-encoded
+   * @return {@code file}
+   * @throws IOException if it cannot be written
+   */
+  public static Path secretFile(Path file, boolean base64) throws IOException {
     if (Files.exists(file)) {
       return file;
     }

@@ -45,6 +45,9 @@ public final class EdgeNode implements AutoCloseable {
   private final AtomicLong pingsOk = new AtomicLong();
   private final AtomicLong renewals = new AtomicLong();
   private final AtomicLong pingCounter = new AtomicLong();
+  private final AtomicLong handshakes = new AtomicLong();
+  private final AtomicLong pingsRetried = new AtomicLong();
+  private final AtomicLong pingsUnanswered = new AtomicLong();
   private final AtomicBoolean renewalQueued = new AtomicBoolean();
   private final ScheduledExecutorService timers;
   private final ScheduledExecutorService renewer;
@@ -132,8 +135,16 @@ public final class EdgeNode implements AutoCloseable {
   /** Called by the stream with each new bundle. */
   void onBundle(long version, String activeCa, String bundlePem) {
     try {
-      if (!files.readBundle().map(bundlePem::equals).orElse(false)) {
-        files.publishBundle(bundlePem);
+      boolean published = false;
+      // Under the files' lock: a renewal publishing at the same time must not be undone by this
+      // read-modify-write of the directory (nor this bundle by the renewal's older one).
+      synchronized (files) {
+        if (!files.readBundle().map(bundlePem::equals).orElse(false)) {
+          files.publishBundle(bundlePem);
+          published = true;
+        }
+      }
+      if (published) {
         source.checkNow();
         LOG.info("edge {}: trust bundle of store version {} published", settings.node(), version);
       }
@@ -165,6 +176,7 @@ public final class EdgeNode implements AutoCloseable {
     for (int i = 0; i < replicas.size() && running; i++) {
       ReplicaEndpoint replica = replicas.get((first + i) % replicas.size());
       try {
+        countHandshake();
         TinyHttps.Response answer = TinyHttps.exchange(tls, replica.hubAddress(), "POST", "/v1/hub/renew", body,
             settings.requestTimeout());
         if (answer.status() != 200) {
@@ -172,8 +184,11 @@ public final class EdgeNode implements AutoCloseable {
           continue;
         }
         JsonNode json = Json.tree(answer.body());
-        String bundle = stream.latestBundle().orElse(json.path("caBundlePem").asText());
-        files.publish(csr.keyPem(), json.path("certificateChainPem").asText(), bundle);
+        synchronized (files) {
+          // The newest bundle, read under the lock that bundle updates take (see onBundle).
+          String bundle = stream.latestBundle().orElse(json.path("caBundlePem").asText());
+          files.publish(csr.keyPem(), json.path("certificateChainPem").asText(), bundle);
+        }
         source.checkNow();
         renewals.incrementAndGet();
         LOG.info("edge {}: renewed at {}, serial {}", settings.node(), replica.name(), json.path("serial").asText());
@@ -232,13 +247,19 @@ public final class EdgeNode implements AutoCloseable {
     long n = pingCounter.getAndIncrement();
     // A replica that cannot be reached is retried on the next one at once; a certificate or trust
     // failure is not retried: it is the failure the checks are about.
+    boolean metUnavailable = false;
     for (int attempt = 0; attempt < replicas.size() && running; attempt++) {
       ReplicaEndpoint replica = replicas.get((int) ((n + attempt) % replicas.size()));
       try {
-        TinyHttps.Response answer = TinyHttps.exchange(tls, replica.hubAddress(), "GET", "/v1/hub/ping", null,
+        countHandshake();
+        TinyHttps.Response answer = TinyHttps.exchange(settings.fullHandshakes() ? freshTls() : tls, replica.hubAddress(),
+            "GET", "/v1/hub/ping", null,
             settings.requestTimeout());
         if (answer.status() == 200) {
           pingsOk.incrementAndGet();
+          if (metUnavailable) {
+            pingsRetried.incrementAndGet();
+          }
           lastPingSerial = Json.tree(answer.body()).path("clientSerial").asText();
         } else {
           recordFailure(FailureKind.BAD_ANSWER, "ping " + replica.name() + ": HTTP " + answer.status());
@@ -250,8 +271,26 @@ public final class EdgeNode implements AutoCloseable {
         if (kind != FailureKind.REPLICA_UNAVAILABLE) {
           return;
         }
+        metUnavailable = true;
       }
     }
+    if (running && metUnavailable) {
+      pingsUnanswered.incrementAndGet();
+    }
+  }
+
+  /** Counts one TLS handshake the edge starts (every request opens a fresh connection). */
+  void countHandshake() {
+    handshakes.incrementAndGet();
+  }
+
+  /**
+   * Closes the hub stream's connection as a network fault would: the edge notices, counts a
+   * {@link FailureKind#REPLICA_UNAVAILABLE} and reconnects (to the next replica, after its backoff).
+   * Pings are unaffected: each one uses its own connection. For chaos tests.
+   */
+  public void dropConnections() {
+    stream.drop();
   }
 
   void recordFailure(FailureKind kind, String description) {
@@ -310,7 +349,8 @@ public final class EdgeNode implements AutoCloseable {
     }
     return new EdgeStatus(settings.node(), Optional.ofNullable(joinedVia), stream.connectedReplica(),
         stream.connects(), serial, issuerFingerprint(), notAfter, stream.activeCa(), stream.bundleVersion(),
-        renewals.get(), pingsOk.get(), counts, Optional.ofNullable(lastFailure));
+        renewals.get(), pingsOk.get(), counts, Optional.ofNullable(lastFailure), handshakes.get(), pingsRetried.get(),
+        pingsUnanswered.get());
   }
 
   /** Stops pinging, renewing and streaming; the identity directory stays. */

@@ -22,11 +22,14 @@ import java.util.Set;
  * @param backoffMax the largest reconnect delay
  * @param requestTimeout connect and read timeout of one request
  * @param streamIdleTimeout how long a hub stream may stay silent before the edge reconnects
+ * @param fullHandshakes whether every ping uses a new TLS context, so that no session is resumed
+ *     and every ping's handshake verifies both certificates (for soak tests); otherwise TLS
+ *     sessions may be resumed as by any client
  */
 public record EdgeSettings(
     String node, Path directory, String token, Set<String> caPins, List<ReplicaEndpoint> replicas, int joinVia,
     int streamVia, Duration pingInterval, double renewAtShare, Duration backoffMin, Duration backoffMax,
-    Duration requestTimeout, Duration streamIdleTimeout) {
+    Duration requestTimeout, Duration streamIdleTimeout, boolean fullHandshakes) {
 
   /** Validates every field. */
   public EdgeSettings {
@@ -60,7 +63,7 @@ public record EdgeSettings(
    * @param directory its identity directory
    * @param replicas the replicas it may use
    * @return a builder with the defaults: ping every 500 ms, renew at 2/3, backoff 100 ms to 3 s,
-   *     5 s request timeout, 10 s stream idle timeout
+   *     5 s request timeout, 10 s stream idle timeout, TLS sessions may be resumed
    */
   public static Builder builder(String node, Path directory, List<ReplicaEndpoint> replicas) {
     return new Builder(node, directory, replicas);
@@ -86,6 +89,7 @@ public record EdgeSettings(
     private Duration backoffMax = Duration.ofSeconds(3);
     private Duration requestTimeout = Duration.ofSeconds(5);
     private Duration streamIdleTimeout = Duration.ofSeconds(10);
+    private boolean fullHandshakes;
 
     private Builder(String node, Path directory, List<ReplicaEndpoint> replicas) {
       this.node = node;
@@ -143,10 +147,16 @@ public record EdgeSettings(
       return this;
     }
 
+    /** Sets whether every ping makes a full handshake, never resuming a TLS session (default false). */
+    public Builder fullHandshakes(boolean full) {
+      this.fullHandshakes = full;
+      return this;
+    }
+
     /** Builds and validates the settings. */
     public EdgeSettings build() {
       return new EdgeSettings(node, directory, token, caPins, replicas, joinVia, streamVia, pingInterval, renewAtShare,
-          backoffMin, backoffMax, requestTimeout, streamIdleTimeout);
+          backoffMin, backoffMax, requestTimeout, streamIdleTimeout, fullHandshakes);
     }
   }
 }

@@ -20,11 +20,16 @@ import java.util.Optional;
  * @param pingsOk how many pings succeeded
  * @param failures failed pings and stream attempts by kind
  * @param lastFailure the last failure's description, if any
+ * @param handshakes how many TLS connections the edge opened (pings, every retry, streams, renewals):
+ *     each is a fresh, full handshake
+ * @param pingsRetried pings that met an unavailable replica and then succeeded on another one
+ * @param pingsUnanswered pings that met an unavailable replica and found no replica to answer them
  */
 public record EdgeStatus(
     String node, Optional<String> joinedVia, Optional<String> streamReplica, long streamConnects, String serial,
     String issuerFingerprint, Instant notAfter, String activeCa, long bundleVersion, long renewals, long pingsOk,
-    Map<FailureKind, Long> failures, Optional<String> lastFailure) {
+    Map<FailureKind, Long> failures, Optional<String> lastFailure, long handshakes, long pingsRetried,
+    long pingsUnanswered) {
 
   /** Returns the number of failures of one kind. */
   public long failures(FailureKind kind) {

@@ -106,6 +106,7 @@ final class EdgeStream {
 
   /** Follows one stream until it ends; returns whether the replica greeted the edge. */
   private boolean follow(ReplicaEndpoint replica) throws IOException {
+    edge.countHandshake();
     SSLSocket s = TinyHttps.connect(edge.tls(), replica.hubAddress(), edge.settings().requestTimeout());
     socket = s;
     if (!edge.running()) {
@@ -175,6 +176,11 @@ final class EdgeStream {
         LOG.debug("closing a hub stream: {}", e.toString());
       }
     }
+  }
+
+  /** Closes the current stream's socket (if any); the loop notices and reconnects. */
+  void drop() {
+    closeSocket();
   }
 
   void close() {

@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * READY id                                     JVM up, waiting for the start instant
  * STARTED id outcome caFingerprint version publicPort hubPort
  * CA id caFingerprint version                  the replica adopted a new CA record version
- * SERVING id serial issuerFingerprint          the replica's serving certificate changed
+ * SERVING id serial issuerFingerprint          the replica's serving certificate: first after STARTED, then on each change
  * </pre>
  * The process runs until its standard input closes or it is terminated.
  */
@@ -61,6 +61,12 @@ public final class ReplicaProcessMain {
           + ca.storeVersion()));
       replica.identity().onRenewal(snapshot -> report(out, "SERVING " + replica.id() + " "
           + snapshot.certificate().getSerialNumber().toString(16) + " " + snapshot.caFingerprint().sha256Hex()));
+      synchronized (out) {
+        // The certificate served from the start; a renewal racing with this line is reported after it.
+        var first = replica.identity().current();
+        report(out, "SERVING " + replica.id() + " " + first.certificate().getSerialNumber().toString(16) + " "
+            + first.caFingerprint().sha256Hex());
+      }
       Thread stdin = new Thread(() -> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
           while (in.readLine() != null) {
