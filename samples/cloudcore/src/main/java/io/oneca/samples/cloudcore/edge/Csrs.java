@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -13,7 +14,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** A fresh P-256 key and its certificate signing request, for a join or a renewal. */
-record Csrs(String keyPem, String csrPem) {
+record Csrs(String keyPem, String csrPem, PublicKey publicKey) {
 
   static Csrs forNode(String node) {
     try {
@@ -23,7 +24,8 @@ record Csrs(String keyPem, String csrPem) {
       byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + node), keys.getPublic())
           .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
           .getEncoded();
-      return new Csrs(Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()), Pem.encode("CERTIFICATE REQUEST", csr));
+      return new Csrs(Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()), Pem.encode("CERTIFICATE REQUEST", csr),
+          keys.getPublic());
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot generate a P-256 key and CSR", e);
     } catch (IOException e) {

@@ -105,11 +105,7 @@ final class EdgeJoin {
       if (!chained) {
         throw new IOException("the issued certificate is not signed by any CA of the chain or bundle it came with");
       }
-      String expectedKey = java.util.Base64.getEncoder().encodeToString(leaf.getPublicKey().getEncoded());
-      String requestedKey = java.util.Base64.getEncoder().encodeToString(
-          new org.bouncycastle.pkcs.PKCS10CertificationRequest(io.oneca.samples.cloudcore.http.PemBlocks.decode(csr.csrPem(),
-              "CERTIFICATE REQUEST")).getSubjectPublicKeyInfo().getEncoded());
-      if (!expectedKey.equals(requestedKey)) {
+      if (!java.util.Arrays.equals(leaf.getPublicKey().getEncoded(), csr.publicKey().getEncoded())) {
         throw new IOException("the issued certificate does not hold the key the edge asked for");
       }
     } catch (IllegalArgumentException e) {
