@@ -40,15 +40,21 @@ import org.slf4j.LoggerFactory;
  * triggers a check at once; a periodic check is the fallback for file systems where watching does
  * not work (network and overlay file systems, bind mounts).
  *
- * <p>A half-written pair (a new certificate with the old key) fails validation and is not served;
- * the previous material stays until a consistent pair is readable.
+ * <p>The files are read again until two consecutive reads agree, so a check that runs while a writer
+ * replaces them does not pair the old key with the new certificate. A pair that is still
+ * inconsistent when it stops changing (a new certificate with the old key, half-written in place)
+ * fails validation and is not served; the previous material stays until a consistent pair is
+ * readable.
  */
 public final class FileIdentitySource implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileIdentitySource.class);
+  /** Reads of the files in one check before giving up waiting for them to stop changing. */
+  private static final int MAX_READS = 5;
 
   private final Path certificateFile;
   private final Path keyFile;
   private final Path trustFile;
+  private final FileBytes files;
   private final ReloadingX509KeyManager keyManager = new ReloadingX509KeyManager();
   private final ReloadingX509TrustManager trustManager;
   private final ScheduledExecutorService scheduler;
@@ -66,6 +72,7 @@ public final class FileIdentitySource implements AutoCloseable {
     this.keyFile = builder.keyFile.toAbsolutePath();
     this.trustFile = builder.trustFile == null ? null : builder.trustFile.toAbsolutePath();
     this.trustManager = trustFile == null ? null : new ReloadingX509TrustManager();
+    this.files = builder.files;
     this.ownsScheduler = builder.scheduler == null;
     this.scheduler = ownsScheduler ? Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "oneca-files-" + certificateFile.getFileName());
@@ -159,20 +166,33 @@ public final class FileIdentitySource implements AutoCloseable {
   }
 
   private synchronized String check() {
-    byte[] certificateBytes;
-    byte[] keyBytes;
-    byte[] trustBytes;
+    byte[][] contents;
+    byte[] digest;
     try {
-      certificateBytes = Files.readAllBytes(certificateFile);
-      keyBytes = Files.readAllBytes(keyFile);
-      trustBytes = trustFile == null ? new byte[0] : Files.readAllBytes(trustFile);
+      contents = readAll();
+      digest = digest(contents);
+      for (int reads = 1; reads < MAX_READS; reads++) {
+        if (appliedDigest != null && Arrays.equals(digest, appliedDigest)) {
+          return null;
+        }
+        byte[][] again = readAll();
+        byte[] againDigest = digest(again);
+        boolean settled = Arrays.equals(digest, againDigest);
+        contents = again;
+        digest = againDigest;
+        if (settled) {
+          break;
+        }
+      }
     } catch (IOException e) {
       return failed("cannot read " + e.getMessage());
     }
-    byte[] digest = digest(certificateBytes, keyBytes, trustBytes);
     if (appliedDigest != null && Arrays.equals(digest, appliedDigest)) {
       return null;
     }
+    byte[] certificateBytes = contents[0];
+    byte[] keyBytes = contents[1];
+    byte[] trustBytes = contents[2];
     try {
       List<X509Certificate> chain = Pem.decodeCertificates(new String(certificateBytes, StandardCharsets.US_ASCII));
       PrivateKey key = PemKeys.parsePrivateKey(new String(keyBytes, StandardCharsets.US_ASCII),
@@ -194,6 +214,11 @@ public final class FileIdentitySource implements AutoCloseable {
       LOG.info("Reloaded TLS material from {} (alias {})", certificateFile, keyManager.currentAlias().orElse("?"));
     }
     return null;
+  }
+
+  private byte[][] readAll() throws IOException {
+    return new byte[][] {files.read(certificateFile), files.read(keyFile),
+        trustFile == null ? new byte[0] : files.read(trustFile)};
   }
 
   private String failed(String problem) {
@@ -272,6 +297,7 @@ public final class FileIdentitySource implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(1);
     private boolean watch = true;
     private ScheduledExecutorService scheduler;
+    private FileBytes files = FileBytes.DEFAULT;
 
     private Builder(Path certificateFile, Path keyFile) {
       this.certificateFile = Objects.requireNonNull(certificateFile, "certificateFile");
@@ -309,6 +335,12 @@ public final class FileIdentitySource implements AutoCloseable {
         throw new IllegalStateException("scheduler was already set");
       }
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Replaces how files are read; for tests that change files between two reads. */
+    Builder files(FileBytes files) {
+      this.files = Objects.requireNonNull(files, "files");
       return this;
     }
 

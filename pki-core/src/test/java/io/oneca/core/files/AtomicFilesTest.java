@@ -168,6 +168,41 @@ class AtomicFilesTest {
   }
 
   @Test
+  void fileSource_swapBetweenReadingTheCertificateAndTheKey_servesTheNewPair_withoutAFailedCheck() throws Exception {
+    AtomicDirectoryWriter writer = AtomicDirectoryWriter.of(dir);
+    writer.write(identityFiles("first"), Set.of("tls.key"));
+    Map<String, byte[]> second = identityFiles("second");
+    java.util.concurrent.atomic.AtomicBoolean swapAfterNextCertificateRead =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    FileBytes swapping = file -> {
+      byte[] bytes = Files.readAllBytes(file);
+      reads.incrementAndGet();
+      if (file.getFileName().toString().equals("tls.crt") && swapAfterNextCertificateRead.compareAndSet(true, false)) {
+        writer.write(second, Set.of("tls.key"));
+      }
+      return bytes;
+    };
+    try (FileIdentitySource source = FileIdentitySource.builder(dir.resolve("tls.crt"), dir.resolve("tls.key"))
+        .trustFile(dir.resolve("ca.crt")).files(swapping).watch(false)
+        .pollInterval(java.time.Duration.ofSeconds(60)).start()) {
+      reads.set(0);
+      assertThat(source.checkNow()).isFalse();
+      assertThat(reads).hasValue(3);
+
+      swapAfterNextCertificateRead.set(true);
+      assertThat(source.checkNow()).isTrue();
+
+      assertThat(swapAfterNextCertificateRead).isFalse();
+      assertThat(source.failures()).isZero();
+      assertThat(source.lastProblem()).isEmpty();
+      assertThat(source.reloads()).isEqualTo(1);
+      assertThat(source.keyManager().currentChain().orElseThrow().get(0).getSubjectX500Principal().getName())
+          .isEqualTo("CN=second");
+    }
+  }
+
+  @Test
   void fileSource_missingFilesAtStart_isATypedError() {
     assertThatThrownBy(() -> FileIdentitySource.builder(dir.resolve("nope.crt"), dir.resolve("nope.key")).start())
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("nope.crt");
