@@ -49,7 +49,7 @@ class SoakPartsTest {
     List<SoakFault> b = SoakFault.round(new Random(9));
     assertThat(a).isEqualTo(b).hasSize(7).containsAll(List.of(SoakFault.values()));
     assertThat(a.stream().filter(f -> f == SoakFault.ROTATE_CA)).hasSize(2);
-    // Seed 9 (CloudCoreSoakEtcdIT) rotates right after the store restart.
+    // Seed 9 (CloudCoreSoakIT) rotates right after the store restart.
     assertThat(a.subList(a.indexOf(SoakFault.RESTART_STORE), a.size())).startsWith(SoakFault.RESTART_STORE,
         SoakFault.ROTATE_CA);
   }

@@ -10,30 +10,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The short soak on real etcd: 3 replica processes, 12 edges pinging every 100 ms over fresh mTLS
- * connections, and one full round of the seeded fault schedule (two forced rotations, a replica
- * SIGKILL and a clean replica restart on the same ports, an etcd restart, two rounds of dropped
- * edge connections), about a minute. Seed 9 puts the second rotation right after the etcd restart,
- * so the replicas' store watches must have recovered for it to converge. Asserts zero certificate/trust failures and every end check:
+ * The short soak, once on a real etcd member and once on Curator's in-process ZooKeeper: 3 replica
+ * processes, 12 edges pinging every 100 ms over fresh mTLS connections, and one full round of the
+ * seeded fault schedule (two forced rotations, a replica SIGKILL and a clean replica restart on the
+ * same ports, a store restart, two rounds of dropped edge connections), about a minute each. Seed 9
+ * puts the second rotation right after the store restart, so the replicas' store watches must have
+ * recovered for it to converge. Asserts zero certificate/trust failures and every end check:
  * everyone on the store's current CA, no version backwards, every ping that met a down replica
  * answered by another.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class CloudCoreSoakEtcdIT {
+class CloudCoreSoakIT {
   @TempDir Path dir;
 
-  @Test
-  void oneRoundOfFaults_zeroCertificateOrTrustFailures_everyEndCheckHolds() throws Exception {
+  @ParameterizedTest
+  @EnumSource(SoakOptions.StoreKind.class)
+  void oneRoundOfFaults_zeroCertificateOrTrustFailures_everyEndCheckHolds(SoakOptions.StoreKind store)
+      throws Exception {
     SoakOptions options = SoakOptions.builder(dir)
-        .store(SoakOptions.StoreKind.ETCD)
+        .store(store)
         .duration(Duration.ofSeconds(20))
         .edges(12)
-        .seed(9) // this round: drop, rotate, kill, drop, clean restart, etcd restart, rotate
+        .seed(9) // this round: drop, rotate, kill, drop, clean restart, store restart, rotate
         .gaps(Duration.ofSeconds(2), Duration.ofSeconds(4))
         .build();
     ByteArrayOutputStream text = new ByteArrayOutputStream();
