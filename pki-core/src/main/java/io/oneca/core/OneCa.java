@@ -227,9 +227,20 @@ public final class OneCa implements AutoCloseable {
   }
 
   /**
-   * Registers a listener called with every CA version this replica adopts after the bootstrap, on
-   * OneCA's scheduler.
+   * Registers a listener called with the CA versions this replica adopts after the bootstrap.
    *
+   * <p>Threads and ordering: listeners run on OneCA's scheduler ({@link OneCaBuilder#scheduler}),
+   * never on a store I/O thread nor on the thread that read or wrote the store, and one call at a time
+   * (no two listener calls overlap, for this or any other listener of this {@code OneCa}). Versions
+   * arrive in strictly increasing order: a listener is never given a version older than or equal to
+   * one it was given before. When adoptions come faster than the listeners run, only the newest
+   * pending version is delivered (intermediate versions are skipped), so a listener must act on the
+   * view it receives as the whole current state, not as a delta. A listener that throws is logged and
+   * does not stop the others. A listener registered while a delivery is under way may first be called
+   * with a version adopted just before it registered. Listeners should not block: renewals and other
+   * background work share the scheduler.
+   *
+   * @param listener called with each newly adopted CA
    * @return closing it removes the listener
    */
   public AutoCloseable onCaChange(Consumer<CaView> listener) {
