@@ -329,9 +329,22 @@ public final class OneCa implements AutoCloseable {
    */
   public IssuedCertificate issue(CertificateRequest request, String requester) {
     Objects.requireNonNull(request, "request");
-    CaCache.CaState current = null;
+    CaCache.CaState current;
     try {
       current = requireAdopted();
+    } catch (RuntimeException e) {
+      audit.rejected(0, requester, e);
+      throw e;
+    }
+    return issue(current, request, requester);
+  }
+
+  /**
+   * Issues from one given CA state, so that a caller can pair the certificate with that state's trust
+   * bundle (a rotation in between must not split them).
+   */
+  IssuedCertificate issue(CaCache.CaState current, CertificateRequest request, String requester) {
+    try {
       Instant now = settings.clock().instant();
       CaRecord record = current.record();
       IssuedCertificate issued = issuer.issue(record.active(), current.version(), request,
@@ -340,7 +353,7 @@ public final class OneCa implements AutoCloseable {
       audit.issued(issued, request, requester);
       return issued;
     } catch (RuntimeException e) {
-      audit.rejected(current == null ? 0 : current.version(), requester, e);
+      audit.rejected(current.version(), requester, e);
       throw e;
     }
   }
