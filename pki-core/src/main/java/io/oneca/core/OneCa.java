@@ -312,6 +312,8 @@ public final class OneCa implements AutoCloseable {
    * @return the certificate with its chain
    * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   * @throws CaStaleException if the store was not read successfully for longer than
+   *     {@link OneCaBuilder#maxStoreStaleness(Duration)}
    */
   public IssuedCertificate issue(CertificateRequest request) {
     return issue(request, null);
@@ -326,6 +328,8 @@ public final class OneCa implements AutoCloseable {
    * @return the certificate with its chain
    * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   * @throws CaStaleException if the store was not read successfully for longer than
+   *     {@link OneCaBuilder#maxStoreStaleness(Duration)}
    */
   public IssuedCertificate issue(CertificateRequest request, String requester) {
     Objects.requireNonNull(request, "request");
@@ -346,6 +350,7 @@ public final class OneCa implements AutoCloseable {
   IssuedCertificate issue(CaCache.CaState current, CertificateRequest request, String requester) {
     try {
       Instant now = settings.clock().instant();
+      requireFresh(current, now);
       CaRecord record = current.record();
       IssuedCertificate issued = issuer.issue(record.active(), current.version(), request,
           settings.defaultLeafTtl(), rotation.maxLeafTtl(record.active().certificate()), now);
@@ -549,6 +554,15 @@ public final class OneCa implements AutoCloseable {
             + "); memory holds version " + memory.version() + " (" + memoryFingerprint.shortForm() + ")");
   }
 
+  /** Refuses to issue when the store has not been read for longer than the configured staleness. */
+  private void requireFresh(CaCache.CaState current, Instant now) {
+    Instant last = stats.lastSuccessfulSync();
+    if (last == null || Duration.between(last, now).compareTo(settings.maxStoreStaleness()) > 0) {
+      throw new CaStaleException(settings.store().backend(), settings.caKey(), current.version(), last,
+          settings.maxStoreStaleness(), now);
+    }
+  }
+
   private CaCache.CaState requireAdopted() {
     if (closed) {
       throw new IllegalStateException("OneCa is closed");
@@ -586,6 +600,7 @@ public final class OneCa implements AutoCloseable {
       SecureRandom random,
       SecuritySettings security,
       Duration resyncInterval,
+      Duration maxStoreStaleness,
       ExpiryThresholds expiryThresholds,
       Provider signatureProvider,
       RotationPolicy rotationPolicy) {}
