@@ -38,8 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * This process's own certificate, kept valid without anyone watching: issued from the replica's CA,
  * renewed at a share of its lifetime (two thirds by default, with jitter so replicas do not renew in
- * lockstep), re-issued at once when the CA changes, and retried with backoff on failure while the
- * old, still valid certificate keeps being served. Its {@link #keyManager()} and
+ * lockstep), re-issued at once when the signing CA changes, and retried with backoff on failure
+ * (including {@link CaStaleException} while the store cannot be read) while the old, still valid
+ * certificate keeps being served. A CA change that only changes the trust bundle (a CA prepared, a
+ * retired CA pruned) keeps the certificate and installs the new bundle in the trust manager, the
+ * output directory ({@code ca.crt}) and a new {@link IdentitySnapshot} at once. Each certificate is
+ * paired with the trust bundle of the CA state it was issued from. Its {@link #keyManager()} and
  * {@link #trustManager()} swap material in place, so TLS contexts built from them never need a
  * restart. Obtain one from {@link OneCa#identity(IdentitySpec)}; close it to stop renewing.
  */
