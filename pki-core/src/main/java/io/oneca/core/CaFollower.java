@@ -8,11 +8,9 @@ import io.oneca.api.store.VersionedStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +35,7 @@ final class CaFollower implements AutoCloseable {
   private final Duration resyncInterval;
   private final OneCaStats stats;
   private final IssuanceAudit audit;
-  private final List<Consumer<CaView>> listeners = new CopyOnWriteArrayList<>();
+  private final CaChangeDispatcher dispatcher;
   private Subscription subscription;
   private ScheduledFuture<?> resync;
   private volatile boolean closed;
@@ -52,6 +50,7 @@ final class CaFollower implements AutoCloseable {
     this.resyncInterval = resyncInterval;
     this.stats = stats;
     this.audit = audit;
+    this.dispatcher = new CaChangeDispatcher(key, scheduler);
   }
 
   /** Subscribes and schedules the resync. Called once, after the bootstrap adopted a CA. */
@@ -68,10 +67,12 @@ final class CaFollower implements AutoCloseable {
     resync = scheduler.scheduleWithFixedDelay(this::resyncQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** Registers a listener called with every newly adopted CA, on the scheduler's thread. */
+  /**
+   * Registers a listener called with newly adopted CAs on the scheduler, one call at a time, in
+   * increasing version; see {@link CaChangeDispatcher}.
+   */
   AutoCloseable onChange(Consumer<CaView> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return dispatcher.register(listener);
   }
 
   /** Reads the store now and adopts what it holds if newer; completes with the CA in memory. */
@@ -104,7 +105,7 @@ final class CaFollower implements AutoCloseable {
     if (resync != null) {
       resync.cancel(false);
     }
-    listeners.clear();
+    dispatcher.close();
   }
 
   private void onEvent(Optional<Versioned<byte[]>> state) {
@@ -143,13 +144,7 @@ final class CaFollower implements AutoCloseable {
         audit.followed(offer.state().view());
         LOG.info("Adopted CA {} at version {} of key '{}' (from {} via {})",
             offer.state().view().fingerprint().shortForm(), stored.version(), key, store.backend(), source);
-        for (Consumer<CaView> listener : listeners) {
-          try {
-            listener.accept(offer.state().view());
-          } catch (RuntimeException e) {
-            LOG.warn("A CA change listener failed for version {}", stored.version(), e);
-          }
-        }
+        dispatcher.offer(offer.state().view());
       }
       case NOT_NEWER -> stats.syncSucceeded(clock.instant(), stored.version());
       case REJECTED -> {

@@ -38,6 +38,7 @@ final class HealthChecks {
     checks.add(storeReadCheck(now));
     checks.add(expiryCheck("ca", state.view().chain().get(0), now));
     checks.add(rotationCheck(state, now));
+    checks.add(stalenessCheck(state, now));
     for (ManagedIdentity identity : identities) {
       String name = identity.spec().name();
       checks.add(expiryCheck("identity:" + name, identity.current().certificate(), now));
@@ -110,6 +111,22 @@ final class HealthChecks {
     }
     return new HealthCheck("store-read", HealthStatus.UP, "last successful store read " + age.toMillis()
         + " ms ago");
+  }
+
+  /** DOWN while issuance is refused because the store has not been read for longer than allowed. */
+  private HealthCheck stalenessCheck(CaCache.CaState state, Instant now) {
+    String name = "store-staleness";
+    Duration limit = settings.maxStoreStaleness();
+    Instant last = stats.lastSuccessfulSync();
+    if (last == null || Duration.between(last, now).compareTo(limit) > 0) {
+      return new HealthCheck(name, HealthStatus.DOWN, "refusing to issue from CA version " + state.version()
+          + ": no successful store read " + (last == null ? "yet" : "since " + last + " ("
+              + Duration.between(last, now).toSeconds() + " s ago)") + ", limit " + limit.toSeconds()
+          + " s; the CA may have been rotated or distrusted meanwhile"
+          + (stats.lastProblem() == null ? "" : "; last problem: " + stats.lastProblem()));
+    }
+    return new HealthCheck(name, HealthStatus.UP, "issuing: last successful store read "
+        + Duration.between(last, now).toSeconds() + " s ago, refusing after " + limit.toSeconds() + " s");
   }
 
   private HealthCheck expiryCheck(String name, X509Certificate certificate, Instant now) {

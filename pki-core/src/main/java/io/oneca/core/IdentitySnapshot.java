@@ -12,10 +12,12 @@ import java.util.Objects;
  *
  * @param chain the leaf first, then the CA chain
  * @param privateKey the leaf's private key; never printed
- * @param trustBundle the CA certificates peers of this identity are trusted by
+ * @param trustBundle the CA certificates peers of this identity are trusted by, from the CA record at
+ *     {@code caVersion}
  * @param caFingerprint the signing CA
- * @param caVersion the store version of the CA record it was issued from
- * @param generation 1 for the first issuance, then one more per renewal
+ * @param caVersion the store version of the CA record the certificate was issued from, or, after a
+ *     trust-only CA change (a CA prepared or pruned, same signing CA), the version the bundle is from
+ * @param generation 1 for the first issuance, then one more per renewal and per trust-only CA change
  */
 public record IdentitySnapshot(
     List<X509Certificate> chain,

@@ -20,6 +20,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,8 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * This process's own certificate, kept valid without anyone watching: issued from the replica's CA,
  * renewed at a share of its lifetime (two thirds by default, with jitter so replicas do not renew in
- * lockstep), re-issued at once when the CA changes, and retried with backoff on failure while the
- * old, still valid certificate keeps being served. Its {@link #keyManager()} and
+ * lockstep), re-issued at once when the signing CA changes, and retried with backoff on failure
+ * (including {@link CaStaleException} while the store cannot be read) while the old, still valid
+ * certificate keeps being served. A CA change that only changes the trust bundle (a CA prepared, a
+ * retired CA pruned) keeps the certificate and installs the new bundle in the trust manager, the
+ * output directory ({@code ca.crt}) and a new {@link IdentitySnapshot} at once. Each certificate is
+ * paired with the trust bundle of the CA state it was issued from. Its {@link #keyManager()} and
  * {@link #trustManager()} swap material in place, so TLS contexts built from them never need a
  * restart. Obtain one from {@link OneCa#identity(IdentitySpec)}; close it to stop renewing.
  */
@@ -80,10 +86,20 @@ public final class ManagedIdentity implements AutoCloseable {
     this.writer = spec.outputDirectory().map(AtomicDirectoryWriter::of).orElse(null);
   }
 
-  /** Issues the first certificate (failing if that fails) and starts renewing. */
+  /**
+   * Registers for CA changes, then issues the first certificate (failing if that fails) and starts
+   * renewing. Registering first means a CA adopted while the first certificate is issued is not
+   * missed: its delivery waits for this lock and then re-issues or updates the trust bundle.
+   */
   synchronized ManagedIdentity start() {
-    renewOrThrow("first issuance");
     caRegistration = oneCa.onCaChange(this::onCaChange);
+    try {
+      renewOrThrow("first issuance");
+    } catch (RuntimeException e) {
+      closed = true;
+      closeQuietly(caRegistration);
+      throw e;
+    }
     return this;
   }
 
@@ -122,7 +138,11 @@ public final class ManagedIdentity implements AutoCloseable {
   }
 
   /**
-   * Registers a listener called after every renewal with the new state, on OneCA's scheduler.
+   * Registers a listener called with every new state: after every renewal, and after a trust-only CA
+   * change (a CA prepared, a retired CA pruned) that changed the trust bundle while the certificate
+   * stayed. Called on the thread that produced the state (OneCA's scheduler for renewals and CA
+   * changes, the caller's for {@link #renewNow()}), one call at a time, in increasing
+   * {@link IdentitySnapshot#generation()}; the output directory, if any, already holds that state.
    *
    * @return closing it removes the listener
    */
@@ -192,14 +212,18 @@ public final class ManagedIdentity implements AutoCloseable {
     if (scheduled != null) {
       scheduled.cancel(false);
     }
-    if (caRegistration != null) {
+    closeQuietly(caRegistration);
+    oneCa.forget(this);
+  }
+
+  private void closeQuietly(AutoCloseable registration) {
+    if (registration != null) {
       try {
-        caRegistration.close();
+        registration.close();
       } catch (Exception e) {
         LOG.debug("Removing the CA listener of identity '{}' failed", spec.name(), e);
       }
     }
-    oneCa.forget(this);
   }
 
   @Override
@@ -217,14 +241,29 @@ public final class ManagedIdentity implements AutoCloseable {
 
   private void onCaChange(CaView ca) {
     synchronized (this) {
-      if (closed) {
+      IdentitySnapshot now = current;
+      if (closed || (now != null && ca.storeVersion() <= now.caVersion())) {
+        // Already at this CA version or a newer one (a renewal read the CA before this delivery).
         return;
       }
-      trustManager.update(ca.trustBundle());
-      IdentitySnapshot now = current;
       if (now != null && now.caFingerprint().equals(ca.fingerprint())) {
         // Same signing CA (a successor was prepared, a retired CA pruned): the leaf stays valid, only
-        // the trust bundle changed, and it is updated above.
+        // the trust bundle changed; trust manager, files and listeners get it now, not at activation.
+        if (!now.trustBundle().equals(ca.trustBundle())) {
+          IdentitySnapshot next = new IdentitySnapshot(now.chain(), now.privateKey(), ca.trustBundle(),
+              now.caFingerprint(), ca.storeVersion(), now.generation() + 1);
+          try {
+            publish(next);
+          } catch (RuntimeException e) {
+            LOG.warn("Identity '{}': installing the trust bundle of CA version {} failed; renewing instead: {}",
+                spec.name(), ca.storeVersion(), e.getMessage());
+            renewLater("trust bundle of CA version " + ca.storeVersion());
+            return;
+          }
+          notifyListeners(next);
+          LOG.info("Identity '{}': trust bundle of CA version {} ({} certificates) in use; certificate kept",
+              spec.name(), ca.storeVersion(), ca.trustBundle().size());
+        }
         return;
       }
     }
@@ -264,21 +303,15 @@ public final class ManagedIdentity implements AutoCloseable {
         .profile(spec.profile())
         .ttl(spec.ttl());
     spec.subjectAltNames().forEach(request::subjectAltName);
-    CaView ca = oneCa.ca();
-    IssuedCertificate issued = oneCa.issue(request.build());
+    // One CA state for the certificate and the bundle written with it: a rotation between reading the
+    // CA and issuing must not pair a leaf of the new CA with a bundle that lacks it.
+    CaCache.CaState state = oneCa.adoptedState();
+    IssuedCertificate issued = oneCa.issue(state, request.build(), null);
+    List<X509Certificate> bundle = state.view().trustBundle();
     IdentitySnapshot previous = current;
-    IdentitySnapshot next = new IdentitySnapshot(issued.chain(), keys.getPrivate(), ca.trustBundle(),
-        issued.caFingerprint(), issued.caVersion(), previous == null ? 1 : previous.generation() + 1);
-    trustManager.update(ca.trustBundle());
-    keyManager.update(keys.getPrivate(), issued.chain());
-    if (writer != null) {
-      writer.write(Map.of(
-              "tls.crt", Pem.encodeCertificates(issued.chain()).getBytes(StandardCharsets.US_ASCII),
-              "tls.key", IdentityExport.privateKeyPem(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII),
-              "ca.crt", Pem.encodeCertificates(ca.trustBundle()).getBytes(StandardCharsets.US_ASCII)),
-          Set.of("tls.key"));
-    }
-    current = next;
+    IdentitySnapshot next = new IdentitySnapshot(issued.chain(), keys.getPrivate(), bundle,
+        issued.caFingerprint(), state.version(), previous == null ? 1 : previous.generation() + 1);
+    publish(next);
     consecutiveFailures = 0;
     lastFailure = null;
     if (previous != null) {
@@ -294,6 +327,28 @@ public final class ManagedIdentity implements AutoCloseable {
       renewAt = issuedAt.plus(MIN_RENEWAL_DELAY);
     }
     schedule(renewAt, "scheduled renewal");
+    notifyListeners(next);
+    return next;
+  }
+
+  /** Installs a state: managers, then the output directory, then {@link #current}. */
+  private void publish(IdentitySnapshot next) {
+    IdentitySnapshot previous = current;
+    trustManager.update(next.trustBundle());
+    if (previous == null || !previous.chain().equals(next.chain())) {
+      keyManager.update(next.privateKey(), next.chain());
+    }
+    if (writer != null) {
+      writer.write(Map.of(
+              "tls.crt", Pem.encodeCertificates(next.chain()).getBytes(StandardCharsets.US_ASCII),
+              "tls.key", IdentityExport.privateKeyPem(next.privateKey()).getBytes(StandardCharsets.US_ASCII),
+              "ca.crt", Pem.encodeCertificates(next.trustBundle()).getBytes(StandardCharsets.US_ASCII)),
+          Set.of("tls.key"));
+    }
+    current = next;
+  }
+
+  private void notifyListeners(IdentitySnapshot next) {
     for (Consumer<IdentitySnapshot> listener : listeners) {
       try {
         listener.accept(next);
@@ -301,7 +356,6 @@ public final class ManagedIdentity implements AutoCloseable {
         LOG.warn("A renewal listener of identity '{}' failed", spec.name(), e);
       }
     }
-    return next;
   }
 
   private void schedule(Instant at, String reason) {

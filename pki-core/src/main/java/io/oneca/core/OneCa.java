@@ -227,9 +227,20 @@ public final class OneCa implements AutoCloseable {
   }
 
   /**
-   * Registers a listener called with every CA version this replica adopts after the bootstrap, on
-   * OneCA's scheduler.
+   * Registers a listener called with the CA versions this replica adopts after the bootstrap.
    *
+   * <p>Threads and ordering: listeners run on OneCA's scheduler ({@link OneCaBuilder#scheduler}),
+   * never on a store I/O thread nor on the thread that read or wrote the store, and one call at a time
+   * (no two listener calls overlap, for this or any other listener of this {@code OneCa}). Versions
+   * arrive in strictly increasing order: a listener is never given a version older than or equal to
+   * one it was given before. When adoptions come faster than the listeners run, only the newest
+   * pending version is delivered (intermediate versions are skipped), so a listener must act on the
+   * view it receives as the whole current state, not as a delta. A listener that throws is logged and
+   * does not stop the others. A listener registered while a delivery is under way may first be called
+   * with a version adopted just before it registered. Listeners should not block: renewals and other
+   * background work share the scheduler.
+   *
+   * @param listener called with each newly adopted CA
    * @return closing it removes the listener
    */
   public AutoCloseable onCaChange(Consumer<CaView> listener) {
@@ -301,6 +312,8 @@ public final class OneCa implements AutoCloseable {
    * @return the certificate with its chain
    * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   * @throws CaStaleException if the store was not read successfully for longer than
+   *     {@link OneCaBuilder#maxStoreStaleness(Duration)}
    */
   public IssuedCertificate issue(CertificateRequest request) {
     return issue(request, null);
@@ -315,13 +328,29 @@ public final class OneCa implements AutoCloseable {
    * @return the certificate with its chain
    * @throws InvalidRequestException if the request breaks the issuance policy, naming the field
    * @throws IllegalStateException if {@link #start()} has not completed successfully, or the CA has expired
+   * @throws CaStaleException if the store was not read successfully for longer than
+   *     {@link OneCaBuilder#maxStoreStaleness(Duration)}
    */
   public IssuedCertificate issue(CertificateRequest request, String requester) {
     Objects.requireNonNull(request, "request");
-    CaCache.CaState current = null;
+    CaCache.CaState current;
     try {
       current = requireAdopted();
+    } catch (RuntimeException e) {
+      audit.rejected(0, requester, e);
+      throw e;
+    }
+    return issue(current, request, requester);
+  }
+
+  /**
+   * Issues from one given CA state, so that a caller can pair the certificate with that state's trust
+   * bundle (a rotation in between must not split them).
+   */
+  IssuedCertificate issue(CaCache.CaState current, CertificateRequest request, String requester) {
+    try {
       Instant now = settings.clock().instant();
+      requireFresh(current, now);
       CaRecord record = current.record();
       IssuedCertificate issued = issuer.issue(record.active(), current.version(), request,
           settings.defaultLeafTtl(), rotation.maxLeafTtl(record.active().certificate()), now);
@@ -329,7 +358,7 @@ public final class OneCa implements AutoCloseable {
       audit.issued(issued, request, requester);
       return issued;
     } catch (RuntimeException e) {
-      audit.rejected(current == null ? 0 : current.version(), requester, e);
+      audit.rejected(current.version(), requester, e);
       throw e;
     }
   }
@@ -525,6 +554,15 @@ public final class OneCa implements AutoCloseable {
             + "); memory holds version " + memory.version() + " (" + memoryFingerprint.shortForm() + ")");
   }
 
+  /** Refuses to issue when the store has not been read for longer than the configured staleness. */
+  private void requireFresh(CaCache.CaState current, Instant now) {
+    Instant last = stats.lastSuccessfulSync();
+    if (last == null || Duration.between(last, now).compareTo(settings.maxStoreStaleness()) > 0) {
+      throw new CaStaleException(settings.store().backend(), settings.caKey(), current.version(), last,
+          settings.maxStoreStaleness(), now);
+    }
+  }
+
   private CaCache.CaState requireAdopted() {
     if (closed) {
       throw new IllegalStateException("OneCa is closed");
@@ -562,6 +600,7 @@ public final class OneCa implements AutoCloseable {
       SecureRandom random,
       SecuritySettings security,
       Duration resyncInterval,
+      Duration maxStoreStaleness,
       ExpiryThresholds expiryThresholds,
       Provider signatureProvider,
       RotationPolicy rotationPolicy) {}

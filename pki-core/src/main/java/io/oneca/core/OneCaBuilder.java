@@ -310,7 +310,8 @@ public final class OneCaBuilder {
    * @return the new instance
    * @throws IllegalStateException if no store was set, or neither a key-encryption key nor
    *     {@link #allowPlaintextCaKey()} was set
-   * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA, or
+   * @throws InvalidRequestException if an imported CA cannot be parsed or is not a usable CA, if
+   *     ({@code maxStoreStaleness}) the staleness limit is less than twice the resync interval, or
    *     ({@code signatureProvider}) if {@link CryptoProviderChoice#CORRETTO} was chosen and Amazon
    *     Corretto Crypto Provider is unavailable
    */
@@ -352,6 +353,7 @@ public final class OneCaBuilder {
         new SecureRandom(),
         security,
         resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL,
+        effectiveMaxStoreStaleness(resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL),
         expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS,
         effectiveSignatureProvider,
         rotationPolicy != null ? rotationPolicy : RotationPolicy.defaults()));
@@ -550,5 +552,46 @@ public final class OneCaBuilder {
       return effectiveProvider;
     }
     return SigningProviders.select(signatureProvider != null ? signatureProvider : CryptoProviderChoice.AUTO);
+  }
+
+  // Store staleness (issue 20, item 9).
+  /** The lower bound of the default {@link #maxStoreStaleness(Duration)}: five minutes. */
+  public static final Duration DEFAULT_MAX_STORE_STALENESS = Duration.ofMinutes(5);
+  private Duration maxStoreStaleness;
+
+  /**
+   * Sets how long a started replica may go without a successful read of the CA record (a resync, a
+   * store event, a reload) before it refuses to issue with {@link CaStaleException}: past it, the CA
+   * it holds may have been rotated away or forcibly distrusted while it was cut off from the store.
+   * Health reports it as the {@code store-staleness} check (DOWN while refusing). Managed identities
+   * keep serving their current certificate and retry; issuance resumes with the next successful read.
+   * Default: {@link #DEFAULT_MAX_STORE_STALENESS} (5 minutes) or 4 resync intervals, whichever is
+   * longer. Must be at least twice the resync interval (checked by {@link #build()}), so that one
+   * failed resync alone never stops issuance. There is no mode that caps the certificate lifetime
+   * instead of refusing; a longer limit is the way to tolerate longer partitions.
+   *
+   * @param limit the longest time without a successful store read; positive
+   * @return this builder
+   */
+  public OneCaBuilder maxStoreStaleness(Duration limit) {
+    requireUnset(this.maxStoreStaleness, "maxStoreStaleness");
+    Objects.requireNonNull(limit, "limit");
+    if (limit.isNegative() || limit.isZero()) {
+      throw new InvalidRequestException("maxStoreStaleness", "must be positive, was " + limit);
+    }
+    this.maxStoreStaleness = limit;
+    return this;
+  }
+
+  private Duration effectiveMaxStoreStaleness(Duration effectiveResync) {
+    if (maxStoreStaleness == null) {
+      Duration multiple = effectiveResync.multipliedBy(4);
+      return multiple.compareTo(DEFAULT_MAX_STORE_STALENESS) > 0 ? multiple : DEFAULT_MAX_STORE_STALENESS;
+    }
+    if (maxStoreStaleness.compareTo(effectiveResync.multipliedBy(2)) < 0) {
+      throw new InvalidRequestException("maxStoreStaleness", "must be at least twice the resync interval ("
+          + effectiveResync + "), was " + maxStoreStaleness);
+    }
+    return maxStoreStaleness;
   }
 }

@@ -167,8 +167,9 @@ class DriftAndExpiryTest {
     oneCa.rotation().activate().get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(registry.get("oneca.ca.rotation.retired").gauge().value()).isEqualTo(1);
 
+    // One renewal when activation changed the signing CA (delivered on the scheduler), then one on request.
+    await(() -> registry.get("oneca.identity.renewals").tag("identity", "server").functionCounter().count() == 1);
     identity.renewNow();
-    // One renewal on request, one when activation changed the signing CA.
     await(() -> registry.get("oneca.identity.renewals").tag("identity", "server").functionCounter().count() == 2);
     double reloads = registry.get("oneca.ca.reloads").functionCounter().count();
     StoredCas.replace(store, "oneca/ca", StoredCas.newCa("CN=Next", Duration.ofDays(30), Instant.now()), List.of());

@@ -82,7 +82,10 @@ class ManagedIdentityTest {
   @Test
   void failedRenewal_keepsServingTheOldCertificate_retries_andRecovers() throws Exception {
     MutableClock clock = MutableClock.at(Instant.now());
-    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey().clock(clock).caValidity(Duration.ofDays(10)));
+    // The clock jumps past the CA's end; the staleness limit is set beyond that jump, so the CA's expiry
+    // (not the store read's age) is what fails the renewal here.
+    OneCa oneCa = replica(OneCa.builder().allowPlaintextCaKey().clock(clock).caValidity(Duration.ofDays(10))
+        .maxStoreStaleness(Duration.ofDays(30)));
     ManagedIdentity identity = oneCa.identity(IdentitySpec.builder("server").ttl(Duration.ofHours(1))
         .retry(new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(50), Duration.ofMillis(200), 0.1)).build());
     IdentitySnapshot served = identity.current();
