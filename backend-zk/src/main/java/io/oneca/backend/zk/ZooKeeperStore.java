@@ -81,6 +81,12 @@ public final class ZooKeeperStore implements VersionedStore {
 
   ZooKeeperStore(CuratorFramework client, boolean ownsClient, Operations ops, ExecutorService io,
       ScheduledExecutorService worker) {
+    this(client, ownsClient, ops, io, worker, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As above, with the subscriptions' reads wrapped; for tests that make reads fail. */
+  ZooKeeperStore(CuratorFramework client, boolean ownsClient, Operations ops, ExecutorService io,
+      ScheduledExecutorService worker, java.util.function.UnaryOperator<SubscriptionReads> readDecorator) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.ops = ops;
@@ -90,7 +96,18 @@ public final class ZooKeeperStore implements VersionedStore {
     this.registry = new SubscriptionRegistry(backend);
     this.io = io;
     this.worker = worker;
-    this.watches = new Watches(client, ops, listing, registry, worker);
+    SubscriptionReads reads = new SubscriptionReads() {
+      @Override
+      public Optional<Versioned<byte[]>> get(String key) throws Exception {
+        return ops.get(key);
+      }
+
+      @Override
+      public List<Versioned<byte[]>> list(String prefix) throws Exception {
+        return listing.list(prefix);
+      }
+    };
+    this.watches = new Watches(client, ops, readDecorator.apply(reads), registry, worker);
     client.getConnectionStateListenable().addListener(watches, worker);
   }
 

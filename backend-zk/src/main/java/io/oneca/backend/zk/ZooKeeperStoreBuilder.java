@@ -62,8 +62,15 @@ public final class ZooKeeperStoreBuilder {
   private Boolean worldReadable;
   private Boolean allowOpenAcl;
   private Integer ioThreads;
+  private java.util.function.UnaryOperator<SubscriptionReads> readDecorator = java.util.function.UnaryOperator.identity();
 
   ZooKeeperStoreBuilder() {}
+
+  /** Wraps the reads that feed subscriptions; for tests that make reads fail. */
+  ZooKeeperStoreBuilder subscriptionReadsForTest(java.util.function.UnaryOperator<SubscriptionReads> decorator) {
+    this.readDecorator = Objects.requireNonNull(decorator, "decorator");
+    return this;
+  }
 
   /**
    * Sets the ensemble to connect to. Required unless {@link #client} is given.
@@ -325,7 +332,7 @@ public final class ZooKeeperStoreBuilder {
     Operations ops = new Operations(curator, new KeyPaths(base), acl(), backend, user != null);
     ExecutorService io = Executors.newFixedThreadPool(ioThreads != null ? ioThreads : 4, daemon("oneca-zk-io"));
     ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(daemon("oneca-zk-watch"));
-    return new ZooKeeperStore(curator, owns, ops, io, worker);
+    return new ZooKeeperStore(curator, owns, ops, io, worker, readDecorator);
   }
 
   private CuratorFramework newClient() {
