@@ -219,6 +219,11 @@ public final class ZooKeeperStore implements VersionedStore {
     return ops.settle(key, precondition, value, lost);
   }
 
+  /** Runs {@code hook} between the read and the write of every replace and delete; for tests of races. */
+  void beforeConditionalWriteForTest(Runnable hook) {
+    ops.beforeConditionalWriteForTest(hook);
+  }
+
   CuratorFramework curator() {
     return client;
   }
