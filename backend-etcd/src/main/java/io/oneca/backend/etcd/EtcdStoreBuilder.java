@@ -21,8 +21,13 @@ import java.util.Objects;
  * <p>Defaults: key prefix empty (store keys are etcd keys, so {@code etcdctl get oneca/ca} shows
  * OneCA's default CA record); connect timeout 5 seconds; request timeout 5 seconds; plain text
  * (no TLS); no authentication.
+ *
+ * <p>Security default: {@linkplain #credentials(String, Path) credentials} without
+ * {@linkplain #tlsCa(Path) TLS} are refused by {@link #build()}, because the password would cross
+ * the network in the clear; {@link #allowInsecureTransport()} opts in (for tests), with a warning.
  */
 public final class EtcdStoreBuilder {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdStoreBuilder.class);
   /** The default connect timeout: 5 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** The default request timeout: 5 seconds. */
@@ -38,6 +43,7 @@ public final class EtcdStoreBuilder {
   String user;
   char[] password;
   Path passwordFile;
+  boolean allowInsecureTransport;
 
   EtcdStoreBuilder() {}
 
@@ -182,12 +188,30 @@ public final class EtcdStoreBuilder {
   }
 
   /**
+   * Allows {@linkplain #credentials(String, Path) credentials} over plain-text gRPC (no
+   * {@link #tlsCa(Path)}). Default: refused, because etcd's authentication sends the password in the
+   * clear and gives back a token that anyone on the path can replay. Meant for tests on loopback;
+   * {@link #build()} logs a warning when it is used with credentials. URI:
+   * {@code allowInsecureTransport=true}.
+   *
+   * @return this builder
+   */
+  public EtcdStoreBuilder allowInsecureTransport() {
+    if (allowInsecureTransport) {
+      throw new IllegalStateException("allowInsecureTransport was already set");
+    }
+    allowInsecureTransport = true;
+    return this;
+  }
+
+  /**
    * Builds the store. The connection is made lazily: an unreachable etcd makes operations fail
    * with {@link io.oneca.api.StoreUnavailableException}, not this method.
    *
    * @return the store; the caller closes it
-   * @throws InvalidRequestException if the endpoints are missing, a TLS file cannot be used, or the
-   *     password file cannot be read
+   * @throws InvalidRequestException if the endpoints are missing, a TLS file cannot be used, the
+   *     password file cannot be read, or (field {@code credentials}) credentials are set without TLS
+   *     and without {@link #allowInsecureTransport()}
    */
   public EtcdStore build() {
     if (endpoints == null) {
@@ -195,6 +219,15 @@ public final class EtcdStoreBuilder {
     }
     if (tlsCert != null && tlsCa == null) {
       throw new InvalidRequestException("tlsCa", "a client certificate needs tlsCa (TLS) as well");
+    }
+    if (user != null && tlsCa == null) {
+      if (!allowInsecureTransport) {
+        throw new InvalidRequestException("credentials", "etcd user '" + user + "' over plain text would send its "
+            + "password in the clear; configure TLS (tlsCa), or opt in with allowInsecureTransport() "
+            + "(URI: allowInsecureTransport=true) on a trusted network only");
+      }
+      LOG.warn("{}: etcd user '{}' authenticates over plain text (allowInsecureTransport is set): the password "
+          + "and the auth token cross the network unencrypted; configure TLS outside tests", description(), user);
     }
     char[] secret = password != null ? password.clone() : passwordFile != null ? readPassword(passwordFile) : null;
     try {

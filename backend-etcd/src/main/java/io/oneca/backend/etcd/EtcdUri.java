@@ -16,7 +16,8 @@ import java.util.Set;
  */
 final class EtcdUri {
   static final List<String> PARAMETERS =
-      List.of("tlsCa", "tlsCert", "tlsKey", "user", "passwordFile", "connectTimeoutMillis", "timeoutMillis");
+      List.of("tlsCa", "tlsCert", "tlsKey", "user", "passwordFile", "connectTimeoutMillis", "timeoutMillis",
+          "allowInsecureTransport");
 
   private EtcdUri() {}
 
@@ -64,6 +65,13 @@ final class EtcdUri {
         case "passwordFile" -> passwordFile = value;
         case "connectTimeoutMillis" -> builder.connectTimeout(Duration.ofMillis(millis(name, value)));
         case "timeoutMillis" -> builder.requestTimeout(Duration.ofMillis(millis(name, value)));
+        case "allowInsecureTransport" -> {
+          if (value.equals("true")) {
+            builder.allowInsecureTransport();
+          } else if (!value.equals("false")) {
+            throw new InvalidRequestException("uri", "allowInsecureTransport must be true or false, got '" + value + "'");
+          }
+        }
         default -> throw new IllegalStateException(name);
       }
     }

@@ -61,7 +61,7 @@ class EtcdAuthIT {
   @Test
   void userWithPasswordFile_writesReadsAndSubscribesUnderItsPrefix_viaUri() throws Exception {
     String uri = "etcd://" + ETCD.clientEndpoints().get(0).substring("http://".length())
-        + "/tenant?user=oneca&passwordFile=" + passwordFile;
+        + "/tenant?user=oneca&passwordFile=" + passwordFile + "&allowInsecureTransport=true";
     ExecutorService listenerThread = Executors.newSingleThreadExecutor();
     try (VersionedStore store = Stores.open(uri)) {
       assertThat(store.backend()).doesNotContain(PASSWORD);
@@ -87,7 +87,7 @@ class EtcdAuthIT {
   void wrongPassword_failsTypedAndNeverShowsThePassword() {
     char[] wrong = "wrong-password-123".toCharArray();
     try (EtcdStore store = EtcdStore.builder().endpoints(ETCD.clientEndpoints()).keyPrefix("tenant/")
-        .credentials("oneca", wrong).build()) {
+        .credentials("oneca", wrong).allowInsecureTransport().build()) {
       assertThatThrownBy(() -> store.get("oneca/ca").join())
           .isInstanceOf(CompletionException.class)
           .cause()
@@ -100,7 +100,7 @@ class EtcdAuthIT {
   @Test
   void userOutsideItsPrefix_isDenied_andTheWriteIsReportedAsRejectedNotUnknown() {
     try (EtcdStore store = EtcdStore.builder().endpoints(ETCD.clientEndpoints()).keyPrefix("other/")
-        .credentials("oneca", passwordFile).build()) {
+        .credentials("oneca", passwordFile).allowInsecureTransport().build()) {
       assertThatThrownBy(() -> store.compareAndSet("oneca/ca", Precondition.absent(), new byte[] {1}).join())
           .cause()
           .isInstanceOfSatisfying(StoreUnavailableException.class, e -> {

@@ -59,8 +59,34 @@ class EtcdStoreBuilderTest {
   @Test
   void emptyPasswordFile_isRejectedWithoutReadingItIntoTheMessage() throws Exception {
     Path empty = Files.writeString(dir.resolve("password"), "\n");
-    EtcdStoreBuilder builder = EtcdStore.builder().endpoints("127.0.0.1:2379").credentials("u", empty);
+    EtcdStoreBuilder builder = EtcdStore.builder().endpoints("127.0.0.1:2379").credentials("u", empty).allowInsecureTransport();
     assertField(builder::build, "passwordFile");
+  }
+
+  @Test
+  void credentialsWithoutTls_areRefusedAtBuild() {
+    EtcdStoreBuilder builder = EtcdStore.builder().endpoints("127.0.0.1:2379").credentials("u", "s3cret".toCharArray());
+    assertThatThrownBy(builder::build).isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+      assertThat(e.field()).isEqualTo("credentials");
+      assertThat(e.getMessage()).contains("plain text").contains("allowInsecureTransport").doesNotContain("s3cret");
+    });
+  }
+
+  @Test
+  void uriWithCredentialsWithoutTls_isRefusedAtOpen() throws Exception {
+    Path password = Files.writeString(dir.resolve("password"), "s3cret");
+    assertThatThrownBy(() -> io.oneca.api.store.Stores.open("etcd://127.0.0.1:2379?user=u&passwordFile=" + password))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("credentials"));
+  }
+
+  @Test
+  void credentialsWithoutTls_areAcceptedWithTheExplicitOptIn() throws Exception {
+    Path password = Files.writeString(dir.resolve("password"), "s3cret");
+    EtcdStore.builder().endpoints("127.0.0.1:2379").credentials("u", "s3cret".toCharArray()).allowInsecureTransport()
+        .build().close();
+    io.oneca.api.store.Stores.open("etcd://127.0.0.1:2379?user=u&passwordFile=" + password + "&allowInsecureTransport=true")
+        .close();
+    assertField(() -> io.oneca.api.store.Stores.open("etcd://127.0.0.1:2379?allowInsecureTransport=yes"), "uri");
   }
 
   @Test
@@ -79,7 +105,7 @@ class EtcdStoreBuilderTest {
     }
     Path password = Files.writeString(dir.resolve("password"), "s3cret");
     try (EtcdStore store = EtcdStore.builder().endpoints("127.0.0.1:" + port).keyPrefix("t/")
-        .requestTimeout(Duration.ofMillis(300)).credentials("oneca", password).build()) {
+        .requestTimeout(Duration.ofMillis(300)).credentials("oneca", password).allowInsecureTransport().build()) {
       assertThat(store.backend()).isEqualTo("etcd://127.0.0.1:" + port + "/t").doesNotContain("s3cret");
       assertThatThrownBy(() -> store.get("oneca/ca").join())
           .isInstanceOf(CompletionException.class)

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.SecretList;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -23,18 +24,14 @@ import io.oneca.api.store.Versioned;
 import io.oneca.api.store.VersionedStore;
 import io.oneca.api.store.spi.SubscriptionRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -54,8 +51,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Versions come from a counter Secret ({@code <namePrefix>version.counter}) and so keep
  * increasing across delete and re-create; each write is conditional on the Secret's
- * {@code resourceVersion}. Subscriptions are fabric8 watches that re-read after every end of the
- * watch (including 410 Gone). Listeners run on the caller's executor; API calls on threads of this
+ * {@code resourceVersion}. Subscriptions share one fabric8 watch per store, applied in order with
+ * the store's reads, and re-read after every end of the watch (including 410 Gone). Listeners run on the caller's executor; API calls on threads of this
  * store.
  *
  * <pre>{@code
@@ -71,9 +68,7 @@ public final class KubernetesSecretStore implements VersionedStore {
   private final NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets;
   private final SubscriptionRegistry registry;
   private final ExecutorService io;
-  private final ScheduledExecutorService timer;
-  private final Map<Long, SecretWatch> watches = new ConcurrentHashMap<>();
-  private final SecretWatchSource watchSource;
+  private final SecretWatchHub hub;
   private volatile boolean closed;
 
   private KubernetesSecretStore(KubernetesClient client, boolean ownsClient, String namespace, String namePrefix) {
@@ -87,11 +82,11 @@ public final class KubernetesSecretStore implements VersionedStore {
     this.names = new SecretNames(namePrefix);
     this.backend = "k8s://" + namespace + "?namePrefix=" + namePrefix;
     this.secrets = client.secrets().inNamespace(namespace);
-    this.operations = new SecretOperations(backend, names, secrets);
+    VersionFloor floor = new VersionFloor();
+    this.operations = new SecretOperations(backend, names, secrets, floor);
     this.registry = new SubscriptionRegistry(backend);
     this.io = Executors.newCachedThreadPool(daemonThreads("oneca-k8s-io"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("oneca-k8s-timer"));
-    this.watchSource = watchDecorator.apply(new WatchSource());
+    this.hub = new SecretWatchHub(backend, operations, watchDecorator.apply(new WatchSource()), registry, io, floor);
   }
 
   /** A store on a client it closes; for tests that create clients of their own. */
@@ -143,16 +138,10 @@ public final class KubernetesSecretStore implements VersionedStore {
   @Override
   public Subscription subscribe(KeyScope scope, StoreListener listener, Executor executor) {
     Objects.requireNonNull(scope, "scope");
-    Subscription registered = registry.register(scope, listener, executor);
-    SecretWatch watch = new SecretWatch(scope, operations, watchSource, registry, io, timer);
-    watches.put(registered.epoch(), watch);
     if (closed) {
-      registered.close();
-      watches.remove(registered.epoch());
       throw new StoreClosedException(backend);
     }
-    watch.start();
-    return new WatchedSubscription(registered, watch);
+    return hub.subscribe(scope, listener, executor);
   }
 
   /** Closes the subscriptions, the store's threads and the client if the store created it. */
@@ -162,12 +151,7 @@ public final class KubernetesSecretStore implements VersionedStore {
       return;
     }
     closed = true;
-    registry.closeAll();
-    for (SecretWatch watch : new ArrayList<>(watches.values())) {
-      watch.close();
-    }
-    watches.clear();
-    timer.shutdownNow();
+    hub.close();
     io.shutdown();
     if (ownsClient) {
       client.close();
@@ -212,58 +196,17 @@ public final class KubernetesSecretStore implements VersionedStore {
 
   private final class WatchSource implements SecretWatchSource {
     @Override
-    public Watch open(KeyScope scope, Watcher<Secret> watcher) {
-      if (scope instanceof KeyScope.Exact exact) {
-        return secrets.withName(names.nameOf(exact.key())).watch(watcher);
-      }
+    public Watch open(Watcher<Secret> watcher) {
       return secrets.withLabel(SecretCodec.MANAGED_BY_LABEL, SecretCodec.MANAGED_BY).watch(watcher);
     }
 
     @Override
-    public List<Secret> read(KeyScope scope) {
-      if (scope instanceof KeyScope.Exact exact) {
-        Secret secret = operations.read(exact.key());
-        return secret == null ? List.of() : List.of(secret);
+    public List<Secret> read() {
+      try {
+        return secrets.withLabel(SecretCodec.MANAGED_BY_LABEL, SecretCodec.MANAGED_BY).list().getItems();
+      } catch (KubernetesClientException e) {
+        throw ApiErrors.toStoreException(backend, null, false, "LIST of Secrets for subscriptions", e);
       }
-      return secrets.withLabel(SecretCodec.MANAGED_BY_LABEL, SecretCodec.MANAGED_BY).list().getItems();
-    }
-  }
-
-  private final class WatchedSubscription implements Subscription {
-    private final Subscription registered;
-    private final SecretWatch watch;
-
-    WatchedSubscription(Subscription registered, SecretWatch watch) {
-      this.registered = registered;
-      this.watch = watch;
-    }
-
-    @Override
-    public long epoch() {
-      return registered.epoch();
-    }
-
-    @Override
-    public KeyScope scope() {
-      return registered.scope();
-    }
-
-    @Override
-    public boolean isClosed() {
-      return registered.isClosed();
-    }
-
-    @Override
-    public void close() {
-      registered.close();
-      if (watches.remove(registered.epoch(), watch)) {
-        watch.close();
-      }
-    }
-
-    @Override
-    public String toString() {
-      return registered.toString();
     }
   }
 

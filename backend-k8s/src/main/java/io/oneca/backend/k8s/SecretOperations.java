@@ -28,13 +28,16 @@ final class SecretOperations {
   private final SecretCodec codec;
   private final VersionCounter counter;
   private final NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets;
+  private final VersionFloor floor;
 
-  SecretOperations(String backend, SecretNames names, NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets) {
+  SecretOperations(String backend, SecretNames names, NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets,
+      VersionFloor floor) {
     this.backend = backend;
     this.names = names;
     this.secrets = secrets;
+    this.floor = floor;
     this.codec = new SecretCodec(backend, names);
-    this.counter = new VersionCounter(backend, names, secrets);
+    this.counter = new VersionCounter(backend, names, secrets, floor);
   }
 
   SecretCodec codec() {
@@ -155,11 +158,14 @@ final class SecretOperations {
    * Gives a Secret that was re-created with a version not above one already seen (a backup or
    * manifest of an old state applied by hand) a fresh version, conditionally on its
    * resourceVersion, so that subscribers, which never go back to an older version, receive it.
-   * Returns whether this call raised it; losing to another writer is fine.
+   * The new version is above {@code newestSeen} (the newest version seen for the key, or by the
+   * store), not only above the Secret's own version: after the counter was reseeded from the
+   * records that still exist, the Secret's own version is no floor at all. Returns whether this
+   * call raised it; losing to another writer is fine.
    */
-  boolean raiseVersion(String key, Secret seen) {
+  boolean raiseVersion(String key, Secret seen, long newestSeen) {
     Versioned<byte[]> value = codec.decode(key, seen);
-    long version = counter.next(key, value.version());
+    long version = counter.next(key, Math.max(value.version(), newestSeen));
     Secret desired = codec.encode(key, value.value(), version, seen.getMetadata().getResourceVersion(), seen.getType());
     try {
       secrets.resource(desired).update();
@@ -184,7 +190,9 @@ final class SecretOperations {
     for (Secret secret : items) {
       String key = codec.claimedKey(secret);
       if (key != null && key.startsWith(prefix)) {
-        values.add(codec.decode(key, secret));
+        Versioned<byte[]> value = codec.decode(key, secret);
+        floor.observe(value.version());
+        values.add(value);
       }
     }
     values.sort(Comparator.comparing(Versioned::key));
@@ -192,7 +200,12 @@ final class SecretOperations {
   }
 
   private Optional<Versioned<byte[]>> decode(String key, Secret secret) {
-    return secret == null ? Optional.empty() : Optional.of(codec.decode(key, secret));
+    if (secret == null) {
+      return Optional.empty();
+    }
+    Versioned<byte[]> value = codec.decode(key, secret);
+    floor.observe(value.version());
+    return Optional.of(value);
   }
 
   private static Optional<Versioned<byte[]>> copy(Optional<Versioned<byte[]>> value) {

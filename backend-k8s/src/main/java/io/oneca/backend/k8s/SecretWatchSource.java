@@ -3,15 +3,14 @@ package io.oneca.backend.k8s;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
-import io.oneca.api.store.KeyScope;
 import java.util.List;
 
-/** Opens watches and reads scopes for {@link SecretWatch}; an interface so tests can force a watch to end. */
+/** Opens the watch and reads for {@link SecretWatchHub}; an interface so tests can end watches or delay reads. */
 interface SecretWatchSource {
 
-  /** Opens a watch on the Secrets that may hold the scope's keys. */
-  Watch open(KeyScope scope, Watcher<Secret> watcher);
+  /** Opens a watch on every Secret of the store (the managed-by label). */
+  Watch open(Watcher<Secret> watcher);
 
-  /** Reads, linearizably, the Secrets that may hold the scope's keys. */
-  List<Secret> read(KeyScope scope);
+  /** Reads, linearizably, every Secret of the store (the managed-by label). */
+  List<Secret> read();
 }

@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code resourceVersion} it read. Any write or delete applied to the key before that read took its
  * counter value earlier, and the counter only grows. Values may be skipped (a lost reply), never
  * repeated. If the counter Secret is missing (first use, or deleted by someone), it is seeded above
- * the highest version any record Secret of this prefix holds, and never below the caller's floor.
+ * the highest version any record Secret of this prefix holds, and never below the caller's floor nor
+ * below the newest version this store has seen (records deleted since took their versions along).
  *
  * <p>The counter's own writes are retried: taking a value twice only skips a number, so there is no
  * unknown outcome to settle. A record write is never retried.
@@ -32,20 +33,31 @@ final class VersionCounter {
   private final String backend;
   private final SecretNames names;
   private final NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets;
+  private final VersionFloor seen;
 
-  VersionCounter(String backend, SecretNames names, NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets) {
+  VersionCounter(String backend, SecretNames names, NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets,
+      VersionFloor seen) {
     this.backend = backend;
     this.names = names;
     this.secrets = secrets;
+    this.seen = seen;
   }
 
   /**
-   * Takes the next value, greater than {@code floor} and than every value taken before.
+   * Takes the next value, greater than {@code floor}, than every value taken before, and than every
+   * version this store has seen (so a counter reseeded after records were deleted never hands out
+   * a version that readers of this store already saw).
    *
    * @param key the record key the value is for (for messages)
-   * @param floor the version of the key's current state, or 0
+   * @param keyFloor the newest version known for the key, or 0
    */
-  long next(String key, long floor) {
+  long next(String key, long keyFloor) {
+    long value = take(key, Math.max(keyFloor, seen.newest()));
+    seen.observe(value);
+    return value;
+  }
+
+  private long take(String key, long floor) {
     String name = names.counterName();
     KubernetesClientException last = null;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

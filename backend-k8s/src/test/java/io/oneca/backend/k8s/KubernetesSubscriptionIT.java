@@ -51,9 +51,9 @@ class KubernetesSubscriptionIT {
     subscriber = KubernetesSecretStore.owning(server.newClient(Duration.ofSeconds(10)), MockApiServer.NAMESPACE,
         "oneca-", source -> new SecretWatchSource() {
           @Override
-          public Watch open(KeyScope scope, Watcher<Secret> watcher) {
+          public Watch open(Watcher<Secret> watcher) {
             watchers.add(watcher);
-            return source.open(scope, new Watcher<>() {
+            return source.open(new Watcher<>() {
               @Override
               public void eventReceived(Action action, Secret resource) {
                 if (!dropEvents.get()) {
@@ -69,8 +69,8 @@ class KubernetesSubscriptionIT {
           }
 
           @Override
-          public List<Secret> read(KeyScope scope) {
-            return source.read(scope);
+          public List<Secret> read() {
+            return source.read();
           }
         });
     writer = server.newStore(Duration.ofSeconds(10));

@@ -10,6 +10,14 @@ import java.util.Objects;
  * path's segments, so {@code a} and {@code a/b} are a znode and its child: both may hold a value.
  */
 final class KeyPaths {
+  /**
+   * Name prefix of the incarnation marker: a child that every znode created by the store gets in the
+   * same transaction as the znode itself, with a random name. A conditional write checks that its
+   * marker still exists, which a deleted and re-created znode (dataVersion back at 0) cannot pass.
+   * {@code #} is not a key character, so a marker is never a key.
+   */
+  static final String MARKER_PREFIX = "#oneca-incarnation-";
+
   private final String base;
 
   /**
@@ -32,13 +40,27 @@ final class KeyPaths {
     return base + "/" + key;
   }
 
-  /** Returns the key of a znode path, or {@code null} for the namespace node and paths outside it. */
+  /**
+   * Returns the key of a znode path, or {@code null} for the namespace node, paths outside it and
+   * incarnation markers.
+   */
   String keyOf(String path) {
     if (path == null || path.length() <= base.length() + 1 || !path.startsWith(base)
-        || path.charAt(base.length()) != '/') {
+        || path.charAt(base.length()) != '/' || isMarker(path.substring(path.lastIndexOf('/') + 1))) {
       return null;
     }
     return path.substring(base.length() + 1);
+  }
+
+  /** Whether a child name is an incarnation marker (see {@link #MARKER_PREFIX}). */
+  static boolean isMarker(String childName) {
+    return childName.startsWith(MARKER_PREFIX);
+  }
+
+  /** A fresh marker name: 128 random bits. */
+  static String newMarker() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    return MARKER_PREFIX + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
   }
 
   /** The znode whose subtree holds every key with this prefix: the prefix's directory part. */

@@ -72,7 +72,7 @@ final class Listing {
     seen.put(directory, new Seen(0, stat.getPzxid(), Optional.empty()));
     Collections.sort(children);
     for (String child : children) {
-      if (child.startsWith(namePrefix)) {
+      if (child.startsWith(namePrefix) && !KeyPaths.isMarker(child)) {
         visit(zk, directory + "/" + child, seen);
       }
     }
@@ -95,7 +95,9 @@ final class Listing {
     seen.put(path, new Seen(dataStat.getMzxid(), childStat.getPzxid(),
         Framing.decode(ops.backend(), key, data, dataStat.getMzxid())));
     for (String child : children) {
-      visit(zk, path + "/" + child, seen);
+      if (!KeyPaths.isMarker(child)) {
+        visit(zk, path + "/" + child, seen);
+      }
     }
   }
 

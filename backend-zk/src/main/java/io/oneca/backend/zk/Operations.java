@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.CreateOptions;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
@@ -35,6 +38,7 @@ final class Operations {
   private final List<ACL> acl;
   private final String backend;
   private final boolean hasCredentials;
+  private volatile Runnable beforeConditionalWrite = () -> {};
 
   Operations(CuratorFramework client, KeyPaths paths, List<ACL> acl, String backend, boolean hasCredentials) {
     this.client = client;
@@ -49,9 +53,18 @@ final class Operations {
     return paths;
   }
 
-  /** A znode as read: whether it exists, its value (if any) and what a conditional write needs. */
-  record NodeState(boolean exists, Optional<Versioned<byte[]>> value, int dataVersion, int numChildren) {
-    static final NodeState MISSING = new NodeState(false, Optional.empty(), -1, 0);
+  /** Runs {@code hook} between the read and the write of every replace and delete; for tests of races. */
+  void beforeConditionalWriteForTest(Runnable hook) {
+    this.beforeConditionalWrite = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * A znode as read: whether it exists, its value (if any) and what a conditional write needs: its
+   * dataVersion, its children other than the marker, and its incarnation marker ({@code null} if it
+   * has none: created by someone else or by an older OneCA, or read without children).
+   */
+  record NodeState(boolean exists, Optional<Versioned<byte[]>> value, int dataVersion, int numChildren, String marker) {
+    static final NodeState MISSING = new NodeState(false, Optional.empty(), -1, 0, null);
   }
 
   ZooKeeper zk() throws Exception {
@@ -82,7 +95,65 @@ final class Operations {
     } catch (KeeperException.NoNodeException e) {
       return NodeState.MISSING;
     }
-    return new NodeState(true, Framing.decode(backend, key, data, stat.getMzxid()), stat.getVersion(), stat.getNumChildren());
+    return new NodeState(true, Framing.decode(backend, key, data, stat.getMzxid()), stat.getVersion(), stat.getNumChildren(), null);
+  }
+
+  /**
+   * Reads a key for a conditional write: its data and, from the same incarnation and state (equal
+   * czxid and mzxid in both reads), its children, to find the incarnation marker.
+   */
+  NodeState readForWrite(String key) throws Exception {
+    String path = paths.pathOf(key);
+    return withReadRetry(() -> {
+      ZooKeeper zk = zk();
+      zk.sync(paths.base());
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        Stat dataStat = new Stat();
+        byte[] data;
+        try {
+          data = zk.getData(path, false, dataStat);
+        } catch (KeeperException.NoNodeException e) {
+          return NodeState.MISSING;
+        }
+        Optional<Versioned<byte[]>> value = Framing.decode(backend, key, data, dataStat.getMzxid());
+        if (dataStat.getNumChildren() == 0) {
+          return new NodeState(true, value, dataStat.getVersion(), 0, null);
+        }
+        Stat childStat = new Stat();
+        List<String> children;
+        try {
+          children = zk.getChildren(path, false, childStat);
+        } catch (KeeperException.NoNodeException e) {
+          continue;
+        }
+        if (childStat.getCzxid() != dataStat.getCzxid() || childStat.getMzxid() != dataStat.getMzxid()) {
+          continue;
+        }
+        String marker = null;
+        int others = 0;
+        for (String child : children) {
+          if (KeyPaths.isMarker(child)) {
+            marker = child;
+          } else {
+            others++;
+          }
+        }
+        return new NodeState(true, value, dataStat.getVersion(), others, marker);
+      }
+      throw new StoreUnavailableException(backend, key, false,
+          "the znode kept changing while it was read for a write (" + MAX_ATTEMPTS + " attempts)", null);
+    });
+  }
+
+  /**
+   * The guard of a conditional write on a read znode: a check that its incarnation marker still
+   * exists (a re-created znode has none, or another one), or, for a znode without a marker, the
+   * creation of one, so that later writes are guarded.
+   */
+  private Op incarnationGuard(String path, NodeState state) {
+    return state.marker() != null
+        ? Op.check(path + "/" + state.marker(), -1)
+        : Op.create(path + "/" + KeyPaths.newMarker(), Framing.NO_VALUE, acl, CreateMode.PERSISTENT);
   }
 
   CasResult compareAndSet(String key, Precondition precondition, byte[] value) throws Exception {
@@ -105,9 +176,10 @@ final class Operations {
     String path = paths.pathOf(key);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
-        Stat stat = new Stat();
-        zk().create(path, framed, acl, CreateMode.PERSISTENT, stat);
-        return applied(key, framed, stat);
+        List<OpResult> results = zk().multi(List.of(
+            Op.create(path, framed, CreateOptions.newBuilder(acl, CreateMode.PERSISTENT).build()),
+            Op.create(path + "/" + KeyPaths.newMarker(), Framing.NO_VALUE, acl, CreateMode.PERSISTENT)));
+        return applied(key, framed, ((OpResult.CreateResult) results.get(0)).getStat());
       } catch (KeeperException.NoNodeException e) {
         createParents(key, path);
         continue;
@@ -115,7 +187,7 @@ final class Operations {
         // The znode exists: with a value that is a conflict; without one it is a parent (or a key
         // deleted while it had children) and creating the key means setting its data, if unchanged.
       }
-      NodeState state = readSynced(key);
+      NodeState state = readForWrite(key);
       if (state.value().isPresent()) {
         return new CasResult.Conflict(state.value());
       }
@@ -123,9 +195,8 @@ final class Operations {
         continue;
       }
       try {
-        Stat stat = zk().setData(path, framed, state.dataVersion());
-        return applied(key, framed, stat);
-      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+        return applied(key, framed, guardedSetData(path, state, framed));
+      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
         // Changed under us: look again.
       }
     }
@@ -133,39 +204,54 @@ final class Operations {
         "create did not settle after " + MAX_ATTEMPTS + " attempts: the znode kept changing", null);
   }
 
+  /**
+   * Replace-if-unchanged. The mzxid (OneCA's version) is compared after the read; the write is one
+   * transaction of the incarnation guard and {@code setData(withVersion(dataVersion))}, so that it
+   * cannot land on a znode deleted and re-created since the read (whose dataVersion restarts at 0).
+   */
   private CasResult replace(String key, long expected, byte[] framed) throws Exception {
-    NodeState state = readSynced(key);
+    NodeState state = readForWrite(key);
     if (state.value().isEmpty() || state.value().get().version() != expected) {
       return new CasResult.Conflict(state.value());
     }
+    beforeConditionalWrite.run();
     try {
-      Stat stat = zk().setData(paths.pathOf(key), framed, state.dataVersion());
-      return applied(key, framed, stat);
-    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+      return applied(key, framed, guardedSetData(paths.pathOf(key), state, framed));
+    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
       return new CasResult.Conflict(readSynced(key).value());
     }
   }
 
+  private Stat guardedSetData(String path, NodeState state, byte[] framed) throws Exception {
+    List<OpResult> results = zk().multi(List.of(incarnationGuard(path, state), Op.setData(path, framed, state.dataVersion())));
+    return ((OpResult.SetDataResult) results.get(1)).getStat();
+  }
+
   CasResult delete(String key, long expected) throws Exception {
-    NodeState state = readSynced(key);
+    NodeState state = readForWrite(key);
     if (state.value().isEmpty() || state.value().get().version() != expected) {
       return new CasResult.Conflict(state.value());
     }
     Versioned<byte[]> deleted = state.value().get();
+    beforeConditionalWrite.run();
     awaitConnectedBeforeWrite(key);
     String path = paths.pathOf(key);
     try {
       if (state.numChildren() == 0) {
         try {
-          zk().delete(path, state.dataVersion());
+          if (state.marker() != null) {
+            zk().multi(List.of(Op.delete(path + "/" + state.marker(), -1), Op.delete(path, state.dataVersion())));
+          } else {
+            zk().delete(path, state.dataVersion());
+          }
           return new CasResult.Applied(deleted);
         } catch (KeeperException.NotEmptyException e) {
           // A child appeared since the read: keep the znode as a parent, drop only its value.
         }
       }
-      zk().setData(path, Framing.NO_VALUE, state.dataVersion());
+      guardedSetData(path, state, Framing.NO_VALUE);
       return new CasResult.Applied(deleted);
-    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
       return new CasResult.Conflict(readSynced(key).value());
     } catch (KeeperException e) {
       if (!Errors.outcomeUnknown(e)) {

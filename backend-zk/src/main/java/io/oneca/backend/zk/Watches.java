@@ -41,10 +41,12 @@ import org.slf4j.LoggerFactory;
 final class Watches implements ConnectionStateListener, Watcher {
   private static final Logger LOG = LoggerFactory.getLogger(Watches.class);
   private static final long REINSTALL_DELAY_MILLIS = 1000;
+  private static final long MIN_RETRY_MILLIS = 100;
+  private static final long MAX_RETRY_MILLIS = 5_000;
 
   private final CuratorFramework client;
   private final Operations ops;
-  private final Listing listing;
+  private final SubscriptionReads reads;
   private final SubscriptionRegistry registry;
   private final ScheduledExecutorService worker;
   private final Set<String> pendingKeys = ConcurrentHashMap.newKeySet();
@@ -52,13 +54,16 @@ final class Watches implements ConnectionStateListener, Watcher {
   private final Map<String, Integer> roots = new HashMap<>();
   // Only touched on the worker thread: roots whose watch is in place on the current connection.
   private final Set<String> installed = new HashSet<>();
+  // Only touched on the worker thread: failed reads per key or scope, and the retries scheduled.
+  private final Map<Object, Integer> readFailures = new HashMap<>();
+  private final Set<Object> retryScheduled = new HashSet<>();
   private boolean reinstallScheduled;
 
-  Watches(CuratorFramework client, Operations ops, Listing listing, SubscriptionRegistry registry,
+  Watches(CuratorFramework client, Operations ops, SubscriptionReads reads, SubscriptionRegistry registry,
       ScheduledExecutorService worker) {
     this.client = client;
     this.ops = ops;
-    this.listing = listing;
+    this.reads = reads;
     this.registry = registry;
     this.worker = worker;
   }
@@ -126,35 +131,61 @@ final class Watches implements ConnectionStateListener, Watcher {
       covered |= scope.contains(key);
     }
     if (!covered) {
+      readFailures.remove(key);
       return;
     }
     try {
-      registry.publish(key, ops.get(key));
+      registry.publish(key, reads.get(key));
+      readFailures.remove(key);
     } catch (Exception e) {
-      logReadFailure(key, e);
+      retryLater(key, key, e, () -> refresh(key));
     }
   }
 
   private void resync(KeyScope scope) {
+    if (!registry.activeScopes().contains(scope)) {
+      readFailures.remove(scope);
+      return;
+    }
     try {
       if (scope instanceof KeyScope.Exact exact) {
-        Optional<Versioned<byte[]>> value = ops.get(exact.key());
+        Optional<Versioned<byte[]>> value = reads.get(exact.key());
         registry.publishSnapshot(scope, value.map(List::of).orElse(List.of()));
       } else {
-        registry.publishSnapshot(scope, listing.list(((KeyScope.Prefix) scope).prefix()));
+        registry.publishSnapshot(scope, reads.list(((KeyScope.Prefix) scope).prefix()));
       }
+      readFailures.remove(scope);
     } catch (Exception e) {
-      logReadFailure(scope.toString(), e);
+      retryLater(scope, scope.toString(), e, () -> resync(scope));
     }
   }
 
-  private void logReadFailure(String what, Exception e) {
-    OneCaException error = Errors.translate(ops.backend(), what, "subscribe", ops.hasCredentials(), e);
-    if (client.getZookeeperClient().isConnected()) {
-      LOG.warn("Subscription read of {} failed; subscribers keep their last state until the next change: {}",
-          what, error.getMessage());
-    } else {
-      LOG.debug("Subscription read of {} failed while disconnected; re-read on reconnect: {}", what, error.getMessage());
+  /**
+   * A failed subscription read is retried on the worker with backoff (100 ms doubling to 5 s) for
+   * as long as a subscription still covers it: subscribers must not keep a stale state just because
+   * one read failed. (A reconnect also re-reads every scope.)
+   */
+  private void retryLater(Object what, String described, Exception e, Runnable again) {
+    int failures = readFailures.merge(what, 1, Integer::sum);
+    long delay = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << Math.min(failures - 1, 10));
+    OneCaException error = Errors.translate(ops.backend(), described, "subscribe", ops.hasCredentials(), e);
+    if (!client.getZookeeperClient().isConnected()) {
+      LOG.debug("Subscription read of {} failed while disconnected; retrying in {} ms and on reconnect: {}",
+          described, delay, error.getMessage());
+    } else if (failures == 1 || failures % 10 == 0) {
+      LOG.warn("Subscription read of {} failed (attempt {}); retrying in {} ms: {}", described, failures, delay,
+          error.getMessage());
+    }
+    if (!retryScheduled.add(what)) {
+      return;
+    }
+    try {
+      worker.schedule(() -> {
+        retryScheduled.remove(what);
+        again.run();
+      }, delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      retryScheduled.remove(what);
     }
   }
 

@@ -81,6 +81,12 @@ public final class ZooKeeperStore implements VersionedStore {
 
   ZooKeeperStore(CuratorFramework client, boolean ownsClient, Operations ops, ExecutorService io,
       ScheduledExecutorService worker) {
+    this(client, ownsClient, ops, io, worker, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As above, with the subscriptions' reads wrapped; for tests that make reads fail. */
+  ZooKeeperStore(CuratorFramework client, boolean ownsClient, Operations ops, ExecutorService io,
+      ScheduledExecutorService worker, java.util.function.UnaryOperator<SubscriptionReads> readDecorator) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.ops = ops;
@@ -90,7 +96,18 @@ public final class ZooKeeperStore implements VersionedStore {
     this.registry = new SubscriptionRegistry(backend);
     this.io = io;
     this.worker = worker;
-    this.watches = new Watches(client, ops, listing, registry, worker);
+    SubscriptionReads reads = new SubscriptionReads() {
+      @Override
+      public Optional<Versioned<byte[]>> get(String key) throws Exception {
+        return ops.get(key);
+      }
+
+      @Override
+      public List<Versioned<byte[]>> list(String prefix) throws Exception {
+        return listing.list(prefix);
+      }
+    };
+    this.watches = new Watches(client, ops, readDecorator.apply(reads), registry, worker);
     client.getConnectionStateListenable().addListener(watches, worker);
   }
 
@@ -200,6 +217,11 @@ public final class ZooKeeperStore implements VersionedStore {
   /** Settles an unknown write outcome as {@link #compareAndSet} does; for tests of that path. */
   CasResult settleForTest(String key, Precondition precondition, byte[] value, Exception lost) throws Exception {
     return ops.settle(key, precondition, value, lost);
+  }
+
+  /** Runs {@code hook} between the read and the write of every replace and delete; for tests of races. */
+  void beforeConditionalWriteForTest(Runnable hook) {
+    ops.beforeConditionalWriteForTest(hook);
   }
 
   CuratorFramework curator() {

@@ -35,10 +35,15 @@ import org.apache.zookeeper.data.Id;
  *
  * <p>Defaults: namespace {@value #DEFAULT_NAMESPACE}; session timeout 30 s; connection timeout
  * 15 s; retry policy (for reads and connection handling only, never for writes) exponential
- * backoff from 100 ms, at most 5 retries; no credentials, so znodes get ZooKeeper's open ACL;
- * with credentials, not world-readable; 4 I/O threads.
+ * backoff from 100 ms, at most 5 retries; with credentials, not world-readable; 4 I/O threads.
+ *
+ * <p>Security default: {@link #build()} refuses a store without {@linkplain #credentials digest
+ * credentials}, because its znodes would get ZooKeeper's open ACL ({@code world:anyone}, all
+ * rights) and anyone who can reach ZooKeeper could replace or delete the CA record. Opt in with
+ * {@link #allowOpenAcl(boolean)} (for tests), which logs a warning.
  */
 public final class ZooKeeperStoreBuilder {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZooKeeperStoreBuilder.class);
   /** The namespace used unless {@link #namespace} is called. */
   public static final String DEFAULT_NAMESPACE = "oneca";
 
@@ -55,9 +60,17 @@ public final class ZooKeeperStoreBuilder {
   private String user;
   private byte[] password;
   private Boolean worldReadable;
+  private Boolean allowOpenAcl;
   private Integer ioThreads;
+  private java.util.function.UnaryOperator<SubscriptionReads> readDecorator = java.util.function.UnaryOperator.identity();
 
   ZooKeeperStoreBuilder() {}
+
+  /** Wraps the reads that feed subscriptions; for tests that make reads fail. */
+  ZooKeeperStoreBuilder subscriptionReadsForTest(java.util.function.UnaryOperator<SubscriptionReads> decorator) {
+    this.readDecorator = Objects.requireNonNull(decorator, "decorator");
+    return this;
+  }
 
   /**
    * Sets the ensemble to connect to. Required unless {@link #client} is given.
@@ -251,6 +264,23 @@ public final class ZooKeeperStoreBuilder {
   }
 
   /**
+   * Whether a store without {@linkplain #credentials credentials} may be built. Its znodes then get
+   * ZooKeeper's open ACL ({@code world:anyone}, all rights): anyone who can reach ZooKeeper can
+   * read the CA record (with the CA key, encrypted only if a key-encryption key is configured),
+   * replace it or delete it. Default: {@code false}, and {@link #build()} refuses a store without
+   * credentials. Meant for tests; {@link #build()} logs a warning when it is used. URI:
+   * {@code allowOpenAcl=true}.
+   *
+   * @param allowOpenAcl whether to allow the open ACL
+   * @return this builder
+   */
+  public ZooKeeperStoreBuilder allowOpenAcl(boolean allowOpenAcl) {
+    requireUnset(this.allowOpenAcl, "allowOpenAcl");
+    this.allowOpenAcl = allowOpenAcl;
+    return this;
+  }
+
+  /**
    * Sets how many threads run blocking ZooKeeper calls; listeners never run on them. Default: 4.
    *
    * @param threads 1 to 64
@@ -272,6 +302,8 @@ public final class ZooKeeperStoreBuilder {
    * @return the store
    * @throws IllegalStateException if neither or both of connect string and client were given, or a
    *     provided client was combined with connection settings
+   * @throws InvalidRequestException (field {@code credentials}) if no credentials are set and
+   *     {@link #allowOpenAcl(boolean)} is not {@code true}; nothing was started
    */
   public ZooKeeperStore build() {
     if ((connectString == null) == (client == null)) {
@@ -283,15 +315,24 @@ public final class ZooKeeperStoreBuilder {
     if (Boolean.TRUE.equals(worldReadable) && user == null) {
       throw new IllegalStateException("worldReadable needs credentials");
     }
+    if (user == null && !Boolean.TRUE.equals(allowOpenAcl)) {
+      throw new InvalidRequestException("credentials", "none set: the store's znodes would get ZooKeeper's open ACL "
+          + "(world:anyone, all rights), so anyone who can reach ZooKeeper could replace or delete the CA record; "
+          + "set digest credentials, or opt in with allowOpenAcl(true) (URI: allowOpenAcl=true) for tests");
+    }
     String base = KeyPaths.basePath(namespace != null ? namespace : DEFAULT_NAMESPACE);
     boolean owns = client == null;
     CuratorFramework curator = owns ? newClient() : client;
     String hosts = owns ? connectString : curator.getZookeeperClient().getCurrentConnectionString();
     String backend = "zk://" + hosts + base;
+    if (user == null) {
+      LOG.warn("{}: no credentials, and allowOpenAcl is set: znodes get ZooKeeper's open ACL (world:anyone, all rights); "
+          + "anyone who can reach ZooKeeper can replace or delete the CA record. Use digest credentials outside tests", backend);
+    }
     Operations ops = new Operations(curator, new KeyPaths(base), acl(), backend, user != null);
     ExecutorService io = Executors.newFixedThreadPool(ioThreads != null ? ioThreads : 4, daemon("oneca-zk-io"));
     ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(daemon("oneca-zk-watch"));
-    return new ZooKeeperStore(curator, owns, ops, io, worker);
+    return new ZooKeeperStore(curator, owns, ops, io, worker, readDecorator);
   }
 
   private CuratorFramework newClient() {
@@ -369,6 +410,6 @@ public final class ZooKeeperStoreBuilder {
         + ", namespace=" + namespace + ", sessionTimeout=" + sessionTimeout + ", connectionTimeout=" + connectionTimeout
         + ", retryPolicy=" + (retryPolicy == null ? null : retryPolicy.getClass().getSimpleName())
         + ", user=" + user + (password != null ? ", password=<set>" : "") + ", worldReadable=" + worldReadable
-        + ", ioThreads=" + ioThreads + "]";
+        + ", allowOpenAcl=" + allowOpenAcl + ", ioThreads=" + ioThreads + "]";
   }
 }

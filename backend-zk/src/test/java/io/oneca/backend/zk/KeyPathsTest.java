@@ -24,6 +24,10 @@ class KeyPathsTest {
     assertThat(paths.keyOf("/apps/oneca-other/x")).isNull();
     assertThat(paths.keyOf("/elsewhere/x")).isNull();
     assertThat(paths.keyOf(null)).isNull();
+    String marker = KeyPaths.newMarker();
+    assertThat(KeyPaths.isMarker(marker)).isTrue();
+    assertThat(paths.keyOf("/apps/oneca/oneca/prod/ca/" + marker)).as("a marker is never a key").isNull();
+    assertThat(KeyPaths.newMarker()).isNotEqualTo(marker);
   }
 
   @Test

@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy in front of a ZooKeeper server that, when armed, lets the next write request
- * (create, delete, setData) through and then drops the connection at the moment the server's reply
+ * (create, delete, setData, multi) through and then drops the connection at the moment the server's reply
  * to it arrives: the write is applied, the client sees ConnectionLoss and never gets the reply.
  * Frames are ZooKeeper's length-prefixed packets; the first one each way is the session handshake.
  */
 final class ReplyDroppingProxy implements AutoCloseable {
-  private static final List<Integer> WRITE_OPS = List.of(1, 2, 5, 15, 19, 20);
+  private static final List<Integer> WRITE_OPS = List.of(1, 2, 5, 14, 15, 19, 20); // 14: multi
 
   private final ServerSocket listener;
   private final int targetPort;

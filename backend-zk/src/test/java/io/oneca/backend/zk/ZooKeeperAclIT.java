@@ -114,6 +114,8 @@ class ZooKeeperAclIT {
         .sessionTimeout(Duration.ofSeconds(10));
     if (user != null) {
       builder.credentials(user, password.toCharArray());
+    } else {
+      builder.allowOpenAcl(true); // the outsider without credentials
     }
     if (worldReadable) {
       builder.worldReadable(true);

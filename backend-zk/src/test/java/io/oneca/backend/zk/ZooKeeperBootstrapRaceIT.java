@@ -55,6 +55,7 @@ class ZooKeeperBootstrapRaceIT {
   private VersionedStore client() {
     return ZooKeeperStore.builder()
         .connectString(server.getConnectString())
+        .allowOpenAcl(true)
         .namespace("race-it")
         .sessionTimeout(Duration.ofSeconds(10))
         .build();

@@ -111,6 +111,7 @@ class ZooKeeperClusterFailoverIT {
   private ZooKeeperStore client() {
     return ZooKeeperStore.builder()
         .connectString(cluster.getConnectString())
+        .allowOpenAcl(true)
         .namespace("failover-it")
         .sessionTimeout(Duration.ofSeconds(15))
         .connectionTimeout(Duration.ofSeconds(10))

@@ -89,6 +89,7 @@ class ZooKeeperLostReplyIT {
   private static ZooKeeperStore store(String connectString) {
     return ZooKeeperStore.builder()
         .connectString(connectString)
+        .allowOpenAcl(true)
         .namespace("lost-reply-it")
         .sessionTimeout(Duration.ofSeconds(10))
         .connectionTimeout(Duration.ofSeconds(10))

@@ -65,7 +65,7 @@ class ZooKeeperRotationRaceIT {
   }
 
   private static VersionedStore client(TestingServer server) {
-    return ZooKeeperStore.builder().connectString(server.getConnectString()).namespace("rotation-it")
+    return ZooKeeperStore.builder().connectString(server.getConnectString()).allowOpenAcl(true).namespace("rotation-it")
         .sessionTimeout(Duration.ofSeconds(10)).build();
   }
 }

@@ -109,6 +109,7 @@ class ZooKeeperSessionExpiryIT {
   private ZooKeeperStore client() {
     return ZooKeeperStore.builder()
         .connectString(server.getConnectString())
+        .allowOpenAcl(true)
         .namespace("expiry-it")
         .sessionTimeout(Duration.ofSeconds(10))
         .build();

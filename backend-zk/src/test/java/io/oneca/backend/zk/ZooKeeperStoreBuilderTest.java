@@ -51,6 +51,20 @@ class ZooKeeperStoreBuilderTest {
   }
 
   @Test
+  void build_withoutCredentials_isRefusedBeforeConnecting() {
+    assertThatThrownBy(() -> ZooKeeperStore.builder().connectString("127.0.0.1:2181").build())
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("credentials");
+          assertThat(e.getMessage()).contains("world:anyone").contains("allowOpenAcl");
+        });
+  }
+
+  @Test
+  void build_withoutCredentials_isAllowedWithTheExplicitOptIn() {
+    ZooKeeperStore.builder().connectString("127.0.0.1:2181").allowOpenAcl(true).build().close();
+  }
+
+  @Test
   void passwordFile_trailingNewlineIgnored_passwordNeverShown() throws Exception {
     Path file = Files.writeString(dir.resolve("pw"), "top-secret\r\n");
     ZooKeeperStoreBuilder builder = ZooKeeperStore.builder().credentialsFromFile("oneca", file);

@@ -28,6 +28,7 @@ class ZooKeeperStoreContractIT extends VersionedStoreContract {
   protected VersionedStore openClient() {
     return ZooKeeperStore.builder()
         .connectString(server.getConnectString())
+        .allowOpenAcl(true)
         .namespace("contract-it")
         .sessionTimeout(Duration.ofSeconds(10))
         .connectionTimeout(Duration.ofSeconds(10))

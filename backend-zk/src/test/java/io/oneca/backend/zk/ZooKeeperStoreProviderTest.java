@@ -43,6 +43,16 @@ class ZooKeeperStoreProviderTest {
   }
 
   @Test
+  void allowOpenAcl_isParsedAndWithoutItAStoreWithoutCredentialsIsRefused() {
+    assertThat(ZooKeeperStoreProvider.configure(URI.create("zk://127.0.0.1:2181/oneca?allowOpenAcl=true")).toString())
+        .contains("allowOpenAcl=true");
+    assertThatThrownBy(() -> Stores.open("zk://127.0.0.1:2181/oneca"))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("credentials"));
+    assertThatThrownBy(() -> ZooKeeperStoreProvider.configure(URI.create("zk://127.0.0.1:2181/oneca?allowOpenAcl=yes")))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
   void noPath_usesDefaultNamespace() {
     assertThat(ZooKeeperStoreProvider.configure(URI.create("zk://127.0.0.1:2181")).toString())
         .contains("namespace=null");

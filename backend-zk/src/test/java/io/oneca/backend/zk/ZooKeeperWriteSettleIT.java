@@ -35,6 +35,7 @@ class ZooKeeperWriteSettleIT {
     server = ZkServers.standalone();
     store = ZooKeeperStore.builder()
         .connectString(server.getConnectString())
+        .allowOpenAcl(true)
         .namespace("settle-it")
         .connectionTimeout(Duration.ofSeconds(1))
         .sessionTimeout(Duration.ofSeconds(10))

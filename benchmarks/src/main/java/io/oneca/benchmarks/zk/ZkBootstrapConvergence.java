@@ -83,7 +83,7 @@ public final class ZkBootstrapConvergence {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
       for (int i = 0; i < replicas; i++) {
-        stores.add(ZooKeeperStore.builder().connectString(connectString).namespace("oneca-bench")
+        stores.add(ZooKeeperStore.builder().connectString(connectString).allowOpenAcl(true).namespace("oneca-bench")
             .sessionTimeout(Duration.ofSeconds(15)).build());
       }
       for (VersionedStore store : stores) {

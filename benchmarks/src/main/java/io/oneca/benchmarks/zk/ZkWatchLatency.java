@@ -90,7 +90,7 @@ public final class ZkWatchLatency {
   }
 
   private static ZooKeeperStore open(String connectString) {
-    return ZooKeeperStore.builder().connectString(connectString).namespace("oneca-bench")
+    return ZooKeeperStore.builder().connectString(connectString).allowOpenAcl(true).namespace("oneca-bench")
         .sessionTimeout(Duration.ofSeconds(15)).build();
   }
 

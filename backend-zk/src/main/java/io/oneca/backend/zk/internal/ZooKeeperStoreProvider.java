@@ -27,7 +27,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  */
 public final class ZooKeeperStoreProvider implements StoreProvider {
   private static final Set<String> KNOWN = Set.of("sessionTimeoutMillis", "connectionTimeoutMillis",
-      "retryBaseSleepMillis", "retryMaxRetries", "user", "passwordFile", "worldReadable", "ioThreads");
+      "retryBaseSleepMillis", "retryMaxRetries", "user", "passwordFile", "worldReadable", "ioThreads", "allowOpenAcl");
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public ZooKeeperStoreProvider() {}
@@ -94,6 +94,7 @@ public final class ZooKeeperStoreProvider implements StoreProvider {
           case "sessionTimeoutMillis" -> builder.sessionTimeout(Duration.ofMillis(number(e.getKey(), value)));
           case "connectionTimeoutMillis" -> builder.connectionTimeout(Duration.ofMillis(number(e.getKey(), value)));
           case "worldReadable" -> builder.worldReadable(bool(e.getKey(), value));
+          case "allowOpenAcl" -> builder.allowOpenAcl(bool(e.getKey(), value));
           case "ioThreads" -> builder.ioThreads(Math.toIntExact(number(e.getKey(), value)));
           case "passwordFile" -> builder.credentialsFromFile(user, Path.of(value));
           default -> { }

@@ -70,7 +70,8 @@ interface SoakStore extends AutoCloseable {
 
     @Override
     public String uri() {
-      return "zk://" + server.getConnectString() + "/cloudcore-soak";
+      // An in-process test server on loopback: no credentials, explicitly opted in to the open ACL.
+      return "zk://" + server.getConnectString() + "/cloudcore-soak?allowOpenAcl=true";
     }
 
     @Override
