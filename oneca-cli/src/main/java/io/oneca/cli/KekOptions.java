@@ -24,6 +24,11 @@ final class KekOptions {
       description = "Read and write the CA key without encryption (anyone who can read the store then holds the CA).")
   boolean allowPlaintext;
 
+  @Option(names = "--allow-unauthenticated-ca-record",
+      description = "With a key-encryption key: also accept a CA record written before OneCA authenticated whole"
+          + " records (migration only; its trust bundle may have been changed by anyone who can write the store).")
+  boolean allowUnauthenticated;
+
   /** Applies the protection to a builder, or explains what is missing. */
   OneCaBuilder apply(OneCaBuilder builder) {
     if (file != null && environmentVariable != null) {
@@ -36,6 +41,12 @@ final class KekOptions {
     }
     if (allowPlaintext) {
       builder.allowPlaintextCaKey();
+    }
+    if (allowUnauthenticated) {
+      if (kek == null) {
+        throw new CliException("--allow-unauthenticated-ca-record needs --kek-file or --kek-env");
+      }
+      builder.allowUnauthenticatedCaRecords();
     }
     if (kek == null && !allowPlaintext) {
       throw new CliException("this command needs the CA's private key: give --kek-file PATH or --kek-env VARIABLE"

@@ -88,7 +88,7 @@ class OneCaCliTest {
     JsonNode json = run.json();
     assertThat(json.get("key").asText()).isEqualTo("oneca/ca");
     assertThat(json.get("version").asLong()).isEqualTo(ca.storeVersion());
-    assertThat(json.get("schema").asInt()).isEqualTo(2);
+    assertThat(json.get("schema").asInt()).isEqualTo(4);
     assertThat(json.at("/keyProtection/encrypted").asBoolean()).isTrue();
     assertThat(json.at("/keyProtection/keyEncryptionKeyId").asText())
         .isEqualTo(KeyEncryptionKeys.ofBytes(KEK_BYTES).id());

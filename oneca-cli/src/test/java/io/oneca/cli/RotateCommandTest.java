@@ -96,7 +96,7 @@ class RotateCommandTest {
     assertThat(afterPrepare.get("trustBundleSize").asInt()).isEqualTo(2);
     JsonNode inspected = inspect();
     assertThat(inspected.at("/prepared/fingerprintSha256").asText()).isEqualTo(next);
-    assertThat(inspected.get("schema").asInt()).isEqualTo(3);
+    assertThat(inspected.get("schema").asInt()).isEqualTo(4);
     long version = inspected.get("version").asLong();
 
     CliRun again = rotate("prepare");

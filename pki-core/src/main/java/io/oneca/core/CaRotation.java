@@ -11,6 +11,8 @@ import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.RetiredCa;
 import io.oneca.core.internal.record.RotationTransitions;
+import io.oneca.core.rotation.ActivationCondition;
+import io.oneca.core.rotation.ActivationContext;
 import io.oneca.core.rotation.CaSlot;
 import io.oneca.core.rotation.OfflineRoot;
 import io.oneca.core.rotation.RotationPolicy;
@@ -236,6 +238,46 @@ public final class CaRotation {
    * @return completes with what was done
    */
   public CompletableFuture<TransitionResult> tick() {
+    return gate().thenCompose(this::tick);
+  }
+
+  /**
+   * Lets the activation condition record what this replica knows (while a CA is prepared) and, when
+   * the activation is due, decide: both may use the store, so they run before the tick reads the
+   * record, never inside its compare-and-set loop.
+   */
+  private CompletableFuture<Optional<GateSighting>> gate() {
+    Optional<ActivationCondition> condition = policy.activationCondition();
+    CaCache.CaState state = oneCa.adoptedState();
+    CaRecord record = state.record();
+    if (condition.isEmpty() || record.prepared().isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    try {
+      sighted(state.version(), record);
+      PreparedSighting seen = preparedSighting;
+      Fingerprint prepared = record.prepared().get().fingerprint();
+      if (!seen.fingerprint().equals(prepared)) {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      boolean due = !oneCa.clock().instant().isBefore(policy.thresholds().activateAt(record.active().certificate()));
+      ActivationContext context = new ActivationContext(oneCa.store(), oneCa.caKey(), oneCa.replicaId(), prepared,
+          seen.version(), record.preparedAt().orElseThrow(), due);
+      CompletableFuture<Void> recorded = condition.get().record(context);
+      if (!due) {
+        return recorded.thenApply(ignored -> Optional.empty());
+      }
+      return recorded.thenCompose(ignored -> condition.get().decide(context))
+          .thenApply(decision -> Optional.of(new GateSighting(prepared, decision)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** An activation condition's decision, for the prepared CA it was made for. */
+  private record GateSighting(Fingerprint prepared, GateDecision decision) {}
+
+  private CompletableFuture<TransitionResult> tick(Optional<GateSighting> decided) {
     Successor successor = new Successor(policy.offlineRoot().orElse(null));
     return run("tick", (version, record, attempt) -> {
       Instant now = oneCa.clock().instant();
@@ -247,13 +289,19 @@ public final class CaRotation {
       if (base.prepared().isPresent() && !now.isBefore(policy.thresholds().activateAt(active))) {
         CaMaterial next = base.prepared().get();
         sighted(version, base);
-        Optional<GateDecision> gate = policy.activationCondition()
-            .map(condition -> condition.decide(preparedSighting.version(), base.preparedAt().orElseThrow()));
-        if (gate.isPresent() && !gate.get().open()) {
-          String waiting = "activation of CA " + shortName(next) + " is due but waits for acknowledgements: "
-              + gate.get().acknowledgedCount() + " of " + gate.get().liveCount() + " live consumers ("
-              + gate.get().requiredCount() + " required) until " + gate.get().deadline() + "; lagging: "
-              + gate.get().laggingConsumers();
+        Optional<GateDecision> gate = decided.filter(sighting -> sighting.prepared().equals(next.fingerprint()))
+            .map(GateSighting::decision);
+        if (policy.activationCondition().isPresent() && (gate.isEmpty() || !gate.get().open())) {
+          String waiting = gate.isEmpty()
+              ? "activation of CA " + shortName(next) + " is due but the activation condition has not decided"
+                  + " for it yet (it was prepared after this tick began); the next tick decides"
+              : gate.get().reason() == GateDecision.Reason.NO_LIVE_CONSUMERS
+              ? "activation of CA " + shortName(next) + " is due but no consumer is live on any replica; the gate"
+                  + " waits for its deadline " + gate.get().deadline()
+              : "activation of CA " + shortName(next) + " is due but waits for acknowledgements: "
+                  + gate.get().acknowledgedCount() + " of " + gate.get().liveCount() + " live consumers ("
+                  + gate.get().requiredCount() + " required) until " + gate.get().deadline() + "; lagging: "
+                  + gate.get().laggingConsumers();
           return pruned.dropped().isEmpty() ? new Stop(Outcome.GATE_CLOSED, waiting)
               : new Write(base, prunedDetail + waiting, auditPruned);
         }

@@ -80,6 +80,7 @@ public final class OneCaBuilder {
   private KeyEncryptionKey keyEncryptionKey;
   private List<KeyEncryptionKey> previousKeyEncryptionKeys;
   private Boolean allowPlaintextCaKey;
+  private Boolean allowUnauthenticatedCaRecords;
   private AuditSink auditSink;
   private IssuancePolicy issuancePolicy;
   private List<String> caPermittedDnsSubtrees;
@@ -441,15 +442,34 @@ public final class OneCaBuilder {
    * written with a plaintext key (schema 1, readable by older OneCA versions); with one, records
    * holding a plaintext key are still accepted when read (for migrating, before
    * {@link io.oneca.core.security.KeyReencryption} encrypts them). Anyone who can read the store
-   * then holds the CA. Logs a warning. Default: not allowed; a replica with neither this nor a
-   * key-encryption key fails to build, and a replica with a key-encryption key refuses plaintext
-   * records.
+   * then holds the CA, and anyone who can write it can change the record: a plaintext record is
+   * never authenticated, so with a key-encryption key this also implies
+   * {@link #allowUnauthenticatedCaRecords()}. Logs a warning. Default: not allowed; a replica with
+   * neither this nor a key-encryption key fails to build, and a replica with a key-encryption key
+   * refuses plaintext records.
    *
    * @return this builder
    */
   public OneCaBuilder allowPlaintextCaKey() {
     requireUnset(this.allowPlaintextCaKey, "allowPlaintextCaKey");
     this.allowPlaintextCaKey = Boolean.TRUE;
+    return this;
+  }
+
+  /**
+   * Accepts encrypted CA records written before OneCA authenticated whole records (schema 2, or 3
+   * with an encrypted key), for migrating: such a record's trust bundle, cross-certificates and
+   * retired CAs may have been changed by anyone who can write the store. Records this replica
+   * writes are always authenticated; {@link io.oneca.core.security.KeyReencryption} authenticates
+   * the stored record explicitly (with the same key-encryption key). Needs
+   * {@link #keyEncryptionKey}. Logs a warning at build and whenever such a record is read. Default:
+   * refused, as an {@link io.oneca.api.UnreadableRecordException} that names the remedy.
+   *
+   * @return this builder
+   */
+  public OneCaBuilder allowUnauthenticatedCaRecords() {
+    requireUnset(this.allowUnauthenticatedCaRecords, "allowUnauthenticatedCaRecords");
+    this.allowUnauthenticatedCaRecords = Boolean.TRUE;
     return this;
   }
 
@@ -503,6 +523,10 @@ public final class OneCaBuilder {
     if (keyEncryptionKey == null && previousKeyEncryptionKeys != null && !previousKeyEncryptionKeys.isEmpty()) {
       throw new IllegalStateException("previousKeyEncryptionKeys needs keyEncryptionKey to be set too");
     }
+    boolean unauthenticated = allowUnauthenticatedCaRecords != null;
+    if (keyEncryptionKey == null && unauthenticated) {
+      throw new IllegalStateException("allowUnauthenticatedCaRecords needs keyEncryptionKey to be set too");
+    }
     CaKeyProtection protection;
     if (keyEncryptionKey == null) {
       protection = CaKeyProtection.plaintext();
@@ -513,13 +537,18 @@ public final class OneCaBuilder {
     } else {
       try {
         protection = CaKeyProtection.encrypted(keyEncryptionKey,
-            previousKeyEncryptionKeys == null ? List.of() : previousKeyEncryptionKeys, plaintext);
+            previousKeyEncryptionKeys == null ? List.of() : previousKeyEncryptionKeys, plaintext, unauthenticated);
       } catch (IllegalArgumentException e) {
         throw new InvalidRequestException("keyEncryptionKey", e.getMessage());
       }
       if (plaintext) {
         LOG.warn("CA key '{}': plaintext records are still accepted (allowPlaintextCaKey); encrypt them with"
             + " KeyReencryption and remove the opt-in", effectiveCaKey);
+      }
+      if (unauthenticated) {
+        LOG.warn("CA key '{}': records written before whole-record authentication are still accepted"
+            + " (allowUnauthenticatedCaRecords); authenticate them with KeyReencryption and remove the opt-in",
+            effectiveCaKey);
       }
     }
     return new SecuritySettings(protection,

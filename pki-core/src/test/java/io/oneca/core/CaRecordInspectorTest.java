@@ -40,7 +40,7 @@ class CaRecordInspectorTest {
     assertThat(summary.fingerprint()).isEqualTo(started.ca().fingerprint());
     assertThat(summary.storeVersion()).isEqualTo(started.ca().storeVersion());
     assertThat(summary.storeKey()).isEqualTo(KEY);
-    assertThat(summary.schema()).isEqualTo(2);
+    assertThat(summary.schema()).isEqualTo(4);
     assertThat(summary.keyEncrypted()).isTrue();
     assertThat(summary.keyEncryptionKeyId()).contains(kek.id());
     assertThat(summary.keyAlgorithm()).isEqualTo(started.ca().keyAlgorithm());
@@ -69,7 +69,7 @@ class CaRecordInspectorTest {
       assertThat(oneCa.rotation().prepare().join().applied()).isTrue();
 
       CaRecordSummary prepared = CaRecordInspector.read(store, KEY, 5_000).orElseThrow();
-      assertThat(prepared.schema()).isEqualTo(3);
+      assertThat(prepared.schema()).isEqualTo(4);
       assertThat(prepared.keyEncrypted()).isTrue();
       assertThat(prepared.fingerprint()).isEqualTo(first);
       assertThat(prepared.prepared()).isPresent();

@@ -69,8 +69,8 @@ class KeyEncryptionAtRestTest {
     assertThat(adopted.outcome()).isEqualTo(Outcome.ADOPTED_EXISTING);
     assertThat(adopted.ca().fingerprint()).isEqualTo(created.ca().fingerprint());
     NamedEntries envelope = NamedEntries.decode(storedNow().value());
-    assertThat(envelope.schemaVersion()).isEqualTo(2);
-    assertThat(envelope.entries()).containsKey("ca.key.enc").doesNotContainKey("ca.key");
+    assertThat(envelope.schemaVersion()).isEqualTo(4);
+    assertThat(envelope.entries()).containsKey("ca.key.enc").containsKey("record.auth").doesNotContainKey("ca.key");
   }
 
   @Test

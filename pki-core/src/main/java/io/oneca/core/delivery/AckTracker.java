@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * connections closes (a late cleanup would erase what its new connection acknowledged); the
  * {@link ActivationGate} already ignores consumers that are not live.
  *
- * <p>Not yet connected to CA rotation: see the {@linkplain io.oneca.core.delivery package} notes.
+ * <p>CA rotation reads it through {@link io.oneca.core.rotation.ActivationCondition#acknowledged}, which
+ * shares every replica's acknowledgements through the store.
  */
 public final class AckTracker {
   private final InstantSource clock;

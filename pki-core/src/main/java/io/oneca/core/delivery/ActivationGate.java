@@ -15,7 +15,9 @@ import java.util.TreeSet;
  * Decides whether a prepared CA may be activated: only once all (or a configured share) of the live
  * consumers acknowledged a trust bundle that contains it, or once a deadline passed. Activating a
  * CA before its consumers trust it breaks every handshake with a leaf it signs; waiting forever for a
- * dead consumer stalls rotation, hence the deadline.
+ * dead consumer stalls rotation, hence the deadline. With no live consumer at all the gate waits for
+ * the deadline too: an empty set is what a replica sees when its consumers are connected to another
+ * replica, or have not reconnected yet, so it is no evidence that nobody needs the new bundle.
  *
  * <p>{@link #decide} is a pure function of its arguments and the gate's clock: it keeps no state,
  * so rotation may call it on every acknowledgement, on a timer, or after a restart.
@@ -24,8 +26,8 @@ import java.util.TreeSet;
  * bundles that still contain it until it is activated; so "acknowledged a bundle containing it" is
  * "acknowledged the target version or a later one".
  *
- * <p><b>Not yet connected to CA rotation</b>: nothing calls this gate today; see the
- * {@linkplain io.oneca.core.delivery package} notes for the intended wiring.
+ * <p>CA rotation consults it through {@link io.oneca.core.rotation.ActivationCondition#acknowledged},
+ * which feeds it the live consumers and acknowledgements of every replica, recorded in the store.
  */
 public final class ActivationGate {
   private final double requiredShare;
@@ -60,7 +62,8 @@ public final class ActivationGate {
    * @param targetBundleVersion the first bundle version containing the prepared CA, positive
    * @param preparedAt when the bundle was published; the deadline is {@code preparedAt + maxWait}
    * @param liveConsumers the consumers currently subscribed to the trust bundle (for example
-   *     {@link DeliveryHub#liveConsumers}); acknowledgements of others are ignored
+   *     {@link DeliveryHub#liveConsumers}, or their union over all replicas); acknowledgements of
+   *     others are ignored; when empty, the gate opens only at the deadline
    * @param acknowledgements each consumer's newest acknowledgement (for example
    *     {@link AckTracker#snapshot()})
    * @return the decision, naming the lagging consumers
@@ -89,7 +92,7 @@ public final class ActivationGate {
     int required = requiredCount(live.size());
     GateDecision.Reason reason;
     if (live.isEmpty()) {
-      reason = GateDecision.Reason.NO_LIVE_CONSUMERS;
+      reason = !now.isBefore(deadline) ? GateDecision.Reason.DEADLINE_PASSED : GateDecision.Reason.NO_LIVE_CONSUMERS;
     } else if (acknowledged == live.size()) {
       reason = GateDecision.Reason.ALL_ACKNOWLEDGED;
     } else if (acknowledged >= required) {
@@ -99,7 +102,7 @@ public final class ActivationGate {
     } else {
       reason = GateDecision.Reason.WAITING;
     }
-    return new GateDecision(reason != GateDecision.Reason.WAITING, reason, targetBundleVersion, live.size(),
+    return new GateDecision(reason.opens(), reason, targetBundleVersion, live.size(),
         acknowledged, required, deadline, now, lagging);
   }
 

@@ -38,7 +38,7 @@ public record GateDecision(
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(decidedAt, "decidedAt");
     lagging = List.copyOf(lagging);
-    if (open == (reason == Reason.WAITING)) {
+    if (open != reason.opens()) {
       throw new IllegalArgumentException("open=" + open + " contradicts reason " + reason);
     }
   }
@@ -56,10 +56,18 @@ public record GateDecision(
     ALL_ACKNOWLEDGED,
     /** Open: at least the configured share (below one) of live consumers acknowledged. */
     SHARE_REACHED,
-    /** Open: there is no live consumer to wait for. */
+    /**
+     * Closed: no live consumer at all (on any replica, when the acknowledgements are shared); an
+     * empty set is no evidence that nobody needs the new bundle, so the gate waits for the deadline.
+     */
     NO_LIVE_CONSUMERS,
     /** Open: the deadline passed before enough acknowledgements arrived; see {@link #lagging()}. */
-    DEADLINE_PASSED
+    DEADLINE_PASSED;
+
+    /** Returns whether a decision for this reason lets the activation proceed. */
+    public boolean opens() {
+      return this == ALL_ACKNOWLEDGED || this == SHARE_REACHED || this == DEADLINE_PASSED;
+    }
   }
 
   /**

@@ -40,10 +40,10 @@
  * schedules, a real-thread publish/subscribe race, per-item resolution with one missing secret among
  * 100, and gate decisions driven by a mutable clock.
  *
- * <p><b>Not yet connected to CA rotation.</b> Rotation does not exist yet; the gate is a standalone,
- * tested component. Rotation is expected to publish the trust bundle containing the prepared CA with
- * {@link io.oneca.core.delivery.DeliveryHub#publish}, and to activate only when
- * {@link io.oneca.core.delivery.ActivationGate#decide} returns an open decision for that bundle
- * version. Nothing in {@link io.oneca.core.OneCa} calls this package today.
+ * <p>CA rotation uses the gate through
+ * {@link io.oneca.core.rotation.ActivationCondition#acknowledged}: {@code TrustBundleFeed} publishes each
+ * adopted version to the hub, every replica records its live consumers and their acknowledgements in
+ * the store next to the CA record, and the automatic tick activates a prepared CA only when the gate,
+ * fed with the union over all replicas, is open.
  */
 package io.oneca.core.delivery;

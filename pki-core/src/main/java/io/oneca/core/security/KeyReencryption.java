@@ -33,7 +33,11 @@ import java.util.concurrent.ExecutionException;
  * record in between, nothing is written and the result says {@link Outcome#CONFLICT} (run it again).
  *
  * <p>The CA itself does not change (same certificate, same key, same trust bundle); only its
- * protection does. A record that cannot be decrypted with the given keys is reported as
+ * protection does. The record written is authenticated as a whole under the new key (schema 4), so
+ * this is also the explicit way to authenticate a record written before whole-record
+ * authentication: run it with the key the record is already under. Since such a record may have
+ * been changed by whoever could write the store, check what it holds first ({@code oneca inspect}:
+ * the trust bundle and the slots) and authenticate only what you recognize. A record that cannot be decrypted with the given keys is reported as
  * {@link io.oneca.api.CaKeyDecryptionException} and left untouched. Running replicas keep working:
  * configure them with the new key as {@code keyEncryptionKey} and the old one in
  * {@code previousKeyEncryptionKeys} before re-encrypting, and drop the old key afterwards.
@@ -49,9 +53,9 @@ public final class KeyReencryption {
 
   /** What a re-encryption did. */
   public enum Outcome {
-    /** The record was rewritten under the new key. */
+    /** The record was rewritten, encrypted and authenticated under the new key. */
     REENCRYPTED,
-    /** The record was already encrypted under the new key; nothing was written. */
+    /** The record was already encrypted and authenticated under the new key; nothing was written. */
     ALREADY_CURRENT,
     /** The record changed (or vanished) between the read and the compare-and-set; nothing was written. */
     CONFLICT,
@@ -92,8 +96,9 @@ public final class KeyReencryption {
    * @param store the store holding the CA record
    * @param caKey the store key of the CA record
    * @param newKey the key-encryption key to encrypt under
-   * @param oldKeys the keys the record may currently be encrypted with; a plaintext record is
-   *     always accepted here, since encrypting it is the point
+   * @param oldKeys the keys the record may currently be encrypted with; a plaintext record, and an
+   *     encrypted record written before whole-record authentication, are always accepted here,
+   *     since protecting them is the point
    * @param auditSink receives a {@link AuditEventType#CA_KEY_REENCRYPTED} event on success
    * @param actor who runs the re-encryption, recorded as the audit event's replica id
    * @return what happened
@@ -120,7 +125,8 @@ public final class KeyReencryption {
     Versioned<byte[]> current = read.get();
     Optional<String> fromKeyId = codec.keyEncryptionKeyId(current, store.backend());
     CaRecord record = codec.decode(current, store.backend());
-    if (fromKeyId.isPresent() && fromKeyId.get().equals(newKey.id())) {
+    boolean wasAuthenticated = codec.authenticated(current, store.backend());
+    if (fromKeyId.isPresent() && fromKeyId.get().equals(newKey.id()) && wasAuthenticated) {
       return new Result(Outcome.ALREADY_CURRENT, fromKeyId, newKey.id(), current.version(), 0);
     }
     byte[] value = codec.encode(record, caKey);
@@ -144,6 +150,7 @@ public final class KeyReencryption {
       details.put("toKeyId", newKey.id());
       details.put("caFingerprint", record.active().fingerprint().sha256Hex());
       details.put("previousVersion", Long.toString(current.version()));
+      details.put("wasAuthenticated", Boolean.toString(wasAuthenticated));
       new Auditor(auditSink, InstantSource.system(), actor, caKey)
           .record(AuditEventType.CA_KEY_REENCRYPTED, version, details);
       return new Result(Outcome.REENCRYPTED, fromKeyId, newKey.id(), current.version(), version);

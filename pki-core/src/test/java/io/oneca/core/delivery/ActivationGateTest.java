@@ -92,10 +92,17 @@ class ActivationGateTest {
   }
 
   @Test
-  void gate_noLiveConsumers_isOpen() {
-    GateDecision decision = ActivationGate.builder().clock(clock).build().decide(1, PREPARED, Set.of(), acks.snapshot());
+  void gate_noLiveConsumers_closedUntilTheDeadline() {
+    ActivationGate gate = ActivationGate.builder().clock(clock).maxWait(Duration.ofHours(1)).build();
+    clock.set(PREPARED.plus(Duration.ofHours(1)).minusMillis(1));
+    GateDecision decision = gate.decide(1, PREPARED, Set.of(), acks.snapshot());
     assertThat(decision.reason()).isEqualTo(GateDecision.Reason.NO_LIVE_CONSUMERS);
-    assertThat(decision.open()).isTrue();
+    assertThat(decision.open()).isFalse();
+
+    clock.set(PREPARED.plus(Duration.ofHours(1)));
+    GateDecision atDeadline = gate.decide(1, PREPARED, Set.of(), acks.snapshot());
+    assertThat(atDeadline.reason()).isEqualTo(GateDecision.Reason.DEADLINE_PASSED);
+    assertThat(atDeadline.open()).isTrue();
   }
 
   @Test

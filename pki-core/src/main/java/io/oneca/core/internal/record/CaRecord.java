@@ -22,7 +22,8 @@ import java.util.Set;
  * that clients which only trust the previous root accept leaves of the new one.
  *
  * @param active the CA that signs leaves now
- * @param trustBundle the certificates peers trust; holds at least the active root
+ * @param trustBundle the certificates peers trust; holds at least the root of the active CA and of
+ *     the prepared CA (the last certificate of each chain)
  * @param createdAt when the record was first written
  * @param createdBy the replica that wrote it: 1 to 253 characters, no control characters
  * @param prepared the next CA, if one is prepared
@@ -45,7 +46,8 @@ public record CaRecord(
   /**
    * Validates the fields and copies the lists.
    *
-   * @throws InvalidRequestException if the bundle is empty, {@code createdBy} is malformed, a
+   * @throws InvalidRequestException if the bundle is empty or lacks the root of the active or the
+   *     prepared CA, {@code createdBy} is malformed, a
    *     cross-certificate or prepared time lacks its slot, or two slots hold the same CA
    */
   public CaRecord {
@@ -60,6 +62,10 @@ public record CaRecord(
     Objects.requireNonNull(preparedCross, "preparedCross");
     if (trustBundle.isEmpty()) {
       throw new InvalidRequestException("trustBundle", "must hold at least one certificate");
+    }
+    requireRoot(trustBundle, active, "active");
+    if (prepared.isPresent()) {
+      requireRoot(trustBundle, prepared.get(), "prepared");
     }
     if (createdBy.isEmpty() || createdBy.length() > 253 || createdBy.chars().anyMatch(Character::isISOControl)) {
       throw new InvalidRequestException("createdBy", "must be 1 to 253 characters without control characters");
@@ -86,6 +92,14 @@ public record CaRecord(
   public CaRecord(CaMaterial active, List<X509Certificate> trustBundle, Instant createdAt, String createdBy) {
     this(active, trustBundle, createdAt, createdBy, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
         Optional.empty());
+  }
+
+  private static void requireRoot(List<X509Certificate> trustBundle, CaMaterial ca, String slot) {
+    X509Certificate root = ca.chain().get(ca.chain().size() - 1);
+    if (!trustBundle.contains(root)) {
+      throw new InvalidRequestException("trustBundle", "does not hold the root " + Fingerprint.of(root).shortForm()
+          + " of the " + slot + " CA " + ca.fingerprint().shortForm());
+    }
   }
 
   /** Whether the record uses rotation state that older schemas cannot hold. */

@@ -13,6 +13,7 @@ import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.PemKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encodes {@link CaRecord}s as {@link NamedEntries} of kind {@value #KIND} and decodes them back.
@@ -35,17 +38,25 @@ import java.util.TreeMap;
  * and {@code metadata} (UTF-8 {@code key=value} lines: {@code schema}, {@code fingerprint},
  * {@code key-algorithm}, {@code created-at}, {@code created-by}).
  *
- * <p>Two schemas, chosen by the {@link CaKeyProtection}:
+ * <p>The schemas, chosen by the {@link CaKeyProtection}:
  *
  * <ul>
  *   <li>Schema 1, plaintext key: {@code ca.key} holds the PKCS#8 PEM. Written only when plaintext is
  *       allowed and no key-encryption key is configured, unchanged from earlier versions so that
- *       they can still read it.
- *   <li>Schema 2, encrypted key: {@code ca.key.enc} holds the key-encryption key's ciphertext of the
- *       PKCS#8 DER (AES-256-GCM for OneCA's own keys: format byte, nonce, ciphertext and tag), and
- *       metadata adds {@code key-protection=kek} and {@code kek-id}. The associated data is
- *       described in {@link CaKeyProtection}.
+ *       they can still read it. Schema 3 with {@code key-protection=plaintext} adds rotation slots.
+ *   <li>Schema 4, encrypted key and authenticated record, written whenever a key-encryption key is
+ *       configured: {@code ca.key.enc} (and {@code next.key.enc}) hold the key-encryption key's
+ *       ciphertext of the PKCS#8 DER (AES-256-GCM for OneCA's own keys: format byte, nonce,
+ *       ciphertext and tag), metadata adds {@code key-protection=kek} and {@code kek-id}, and
+ *       {@code record.auth} authenticates every other entry (see {@link CaKeyProtection}). It is
+ *       verified before anything else in the record is used.
+ *   <li>Schemas 2 and 3 with an encrypted key: written by earlier versions, whose records were not
+ *       authenticated as a whole. Read only when {@link CaKeyProtection#acceptsUnauthenticated()}
+ *       (a migration opt-in); re-encryption ({@code KeyReencryption}) rewrites them as schema 4.
  * </ul>
+ *
+ * <p>In every schema the trust bundle must hold the root of the active and of the prepared CA
+ * (the last certificate of each chain); a record that breaks this is unreadable.
  *
  * <p>A record whose key this replica cannot decrypt, or a plaintext record when plaintext is not
  * allowed, fails with {@link CaKeyDecryptionException}, a subtype of
@@ -58,10 +69,13 @@ public final class CaRecordCodec {
   /** The record kind of CA records. */
   public static final String KIND = "ca";
 
-  /** The newest schema this version writes and reads: 3, records with rotation slots. */
-  public static final int SCHEMA_VERSION = 3;
+  /** The newest schema this version writes and reads: 4, records authenticated by the key-encryption key. */
+  public static final int SCHEMA_VERSION = 4;
 
-  /** The schema of records with an encrypted CA key and no rotation state. */
+  /** The schema of records with an encrypted CA key that are authenticated as a whole. */
+  public static final int AUTHENTICATED_SCHEMA_VERSION = 4;
+
+  /** The schema of records with an encrypted CA key and no rotation state, not authenticated as a whole. */
   public static final int ENCRYPTED_SCHEMA_VERSION = 2;
 
   /** The schema of records with rotation state (prepared, retired or cross-signed CAs). */
@@ -84,6 +98,8 @@ public final class CaRecordCodec {
   static final int MAX_RETIRED = RotationTransitions.MAX_RETIRED;
   static final String BUNDLE = "trust-bundle.pem";
   static final String METADATA = "metadata";
+  static final String AUTHENTICATION = "record.auth";
+  private static final Logger LOG = LoggerFactory.getLogger(CaRecordCodec.class);
 
   private final Provider provider;
   private final CaKeyProtection protection;
@@ -123,8 +139,8 @@ public final class CaRecordCodec {
   }
 
   /**
-   * Encodes a record for a store key: encrypted (schema 2) if this codec has a key-encryption key,
-   * else plaintext (schema 1).
+   * Encodes a record for a store key: encrypted and authenticated (schema 4) if this codec has a
+   * key-encryption key, else plaintext (schema 1, or 3 with rotation state).
    *
    * @param record the record
    * @param storeKey the key the value will be written at; bound into the encryption
@@ -137,8 +153,8 @@ public final class CaRecordCodec {
     if (kek == null && !protection.allowsPlaintext()) {
       throw new IllegalStateException("no key-encryption key is configured and plaintext CA keys are not allowed");
     }
-    int schema = record.hasRotationState() ? ROTATION_SCHEMA_VERSION
-        : kek == null ? PLAINTEXT_SCHEMA_VERSION : ENCRYPTED_SCHEMA_VERSION;
+    int schema = kek != null ? AUTHENTICATED_SCHEMA_VERSION
+        : record.hasRotationState() ? ROTATION_SCHEMA_VERSION : PLAINTEXT_SCHEMA_VERSION;
     if (kek != null) {
       Objects.requireNonNull(storeKey, "storeKey");
     }
@@ -180,6 +196,11 @@ public final class CaRecordCodec {
     StringBuilder lines = new StringBuilder();
     metadata.forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
     entries.put(METADATA, lines.toString().getBytes(StandardCharsets.UTF_8));
+    if (kek != null) {
+      byte[] digest = CaKeyProtection.recordDigest(KIND, schema, entries, AUTHENTICATION);
+      entries.put(AUTHENTICATION, kek.encrypt(digest,
+          CaKeyProtection.recordAssociatedData(schema, storeKey, kek.id(), digest)));
+    }
     return new NamedEntries(KIND, schema, entries).encode();
   }
 
@@ -216,6 +237,23 @@ public final class CaRecordCodec {
   }
 
   /**
+   * Returns whether a stored record is authenticated as a whole (schema
+   * {@value #AUTHENTICATED_SCHEMA_VERSION}), without verifying anything.
+   *
+   * @param stored the value as read from the store
+   * @param backend a short description of the store, for the message
+   * @return whether the record carries a whole-record authentication tag
+   * @throws UnreadableRecordException if the value is not a CA record
+   */
+  public boolean authenticated(Versioned<byte[]> stored, String backend) {
+    try {
+      return envelope(stored.value()).schemaVersion() == AUTHENTICATED_SCHEMA_VERSION;
+    } catch (Unreadable e) {
+      throw new UnreadableRecordException(backend, stored.key(), stored.version(), e.getMessage(), e.getCause());
+    }
+  }
+
+  /**
    * Decodes a stored CA record.
    *
    * @param stored the value as read from the store
@@ -223,7 +261,10 @@ public final class CaRecordCodec {
    * @return the record
    * @throws UnreadableRecordException naming key, version and backend if the value is not a CA
    *     record this version can read: not an envelope, another kind, a newer schema, a missing
-   *     entry, an unparsable certificate or key, or metadata that contradicts the certificate
+   *     entry, an unparsable certificate or key, metadata that contradicts the certificate, a
+   *     trust bundle without the active or prepared root, an authenticated record whose tag does
+   *     not match its entries, or (unless accepted) an encrypted record that is not authenticated;
+   *     a {@link CaKeyDecryptionException} when the key-encryption key is missing or wrong
    */
   public CaRecord decode(Versioned<byte[]> stored, String backend) {
     Objects.requireNonNull(stored, "stored");
@@ -249,6 +290,27 @@ public final class CaRecordCodec {
           + envelope.schemaVersion(), null);
     }
 
+    int schemaVersion = envelope.schemaVersion();
+    if (schemaVersion == AUTHENTICATED_SCHEMA_VERSION) {
+      authenticate(envelope, metadata, storeKey);
+    } else {
+      if (envelope.entry(AUTHENTICATION).isPresent()) {
+        throw new Unreadable("a schema " + schemaVersion + " record must not hold '" + AUTHENTICATION + "'", null);
+      }
+      boolean encrypted = schemaVersion == ENCRYPTED_SCHEMA_VERSION
+          || schemaVersion == ROTATION_SCHEMA_VERSION && PROTECTION_KEK.equals(metadata.get("key-protection"));
+      if (encrypted && !protection.acceptsUnauthenticated()) {
+        throw new Unreadable("is not authenticated: it was written before OneCA authenticated whole records (schema "
+            + schemaVersion + " with an encrypted key), so whoever can write the store may have changed its trust"
+            + " bundle. Authenticate it with KeyReencryption (the same key-encryption key will do), or accept"
+            + " unauthenticated records while migrating (OneCaBuilder.allowUnauthenticatedCaRecords())", null);
+      }
+      if (encrypted) {
+        LOG.warn("CA record '{}' is not authenticated (schema {}, written before whole-record authentication);"
+            + " accepted while migrating: authenticate it with KeyReencryption", storeKey, schemaVersion);
+      }
+    }
+
     List<X509Certificate> chain = certificates(envelope, CHAIN);
     List<X509Certificate> bundle = certificates(envelope, BUNDLE);
 
@@ -270,7 +332,6 @@ public final class CaRecordCodec {
       throw new Unreadable("metadata fingerprint " + declared.shortForm()
           + " does not match the certificate in '" + CHAIN + "' (" + actual.shortForm() + ")", null);
     }
-    int schemaVersion = envelope.schemaVersion();
     boolean plaintext = schemaVersion == PLAINTEXT_SCHEMA_VERSION
         || schemaVersion == ROTATION_SCHEMA_VERSION && PROTECTION_PLAINTEXT.equals(required(metadata, "key-protection"));
     PrivateKey key = plaintext
@@ -387,6 +448,71 @@ public final class CaRecordCodec {
     return envelope;
   }
 
+  /** Verifies a schema 4 record's tag over all its entries before anything in it is used. */
+  private void authenticate(NamedEntries envelope, Map<String, String> metadata, String storeKey) {
+    String protectionName = required(metadata, "key-protection");
+    if (!PROTECTION_KEK.equals(protectionName)) {
+      throw new Unreadable("a schema " + AUTHENTICATED_SCHEMA_VERSION + " record is protected by a key-encryption"
+          + " key, but metadata key-protection is '" + protectionName + "'", null);
+    }
+    String keyId = keyId(metadata);
+    KeyEncryptionKey kek = readKey(keyId);
+    byte[] tag = envelope.entry(AUTHENTICATION).orElseThrow(() ->
+        new Unreadable("is not authentic: entry '" + AUTHENTICATION + "' is missing", null));
+    int schema = envelope.schemaVersion();
+    byte[] digest = CaKeyProtection.recordDigest(KIND, schema, envelope.entries(), AUTHENTICATION);
+    byte[] opened = null;
+    try {
+      opened = kek.decrypt(tag, CaKeyProtection.recordAssociatedData(schema, storeKey, keyId, digest));
+    } catch (GeneralSecurityException e) {
+      opened = null;
+    }
+    if (opened != null && MessageDigest.isEqual(opened, digest)) {
+      return;
+    }
+    if (keyDecrypts(envelope, metadata, storeKey, kek, keyId)) {
+      throw new Unreadable("is not authentic under key-encryption key '" + keyId + "': its tag does not match its"
+          + " entries, so an entry (trust bundle, certificates, metadata) was changed, added or removed by someone"
+          + " without that key; refused, and it will not be overwritten", null);
+    }
+    throw new Undecryptable(keyId, "the record does not decrypt with key-encryption key '" + keyId
+        + "': wrong key material, a tampered record, or a record copied from another store key");
+  }
+
+  /** Whether the active key decrypts: tells a tampered record (it does) from wrong key material. */
+  private static boolean keyDecrypts(
+      NamedEntries envelope, Map<String, String> metadata, String storeKey, KeyEncryptionKey kek, String keyId) {
+    Optional<byte[]> ciphertext = envelope.entry(ENCRYPTED_KEY);
+    String fingerprint = metadata.get("fingerprint");
+    if (ciphertext.isEmpty() || fingerprint == null) {
+      return false;
+    }
+    try {
+      byte[] der = kek.decrypt(ciphertext.get(), CaKeyProtection.associatedData(
+          envelope.schemaVersion(), storeKey, fingerprint, keyId));
+      Arrays.fill(der, (byte) 0);
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static String keyId(Map<String, String> metadata) {
+    String keyId = required(metadata, "kek-id");
+    try {
+      return CaKeyProtection.checkId(keyId);
+    } catch (IllegalArgumentException e) {
+      throw new Unreadable("metadata kek-id is malformed", null);
+    }
+  }
+
+  private KeyEncryptionKey readKey(String keyId) {
+    return protection.readKey(keyId).orElseThrow(() -> new Undecryptable(keyId,
+        "the CA key is encrypted with key-encryption key '" + keyId + "', "
+            + (protection.readKeyIds().isEmpty() ? "but none is configured"
+                : "but this replica has only " + protection.readKeyIds())));
+  }
+
   private PrivateKey plaintextKey(NamedEntries envelope, String keyEntry, String encryptedEntry) {
     if (envelope.entry(encryptedEntry).isPresent()) {
       throw new Unreadable("a record with a plaintext CA key must not hold '" + encryptedEntry + "'", null);
@@ -411,18 +537,10 @@ public final class CaRecordCodec {
     if (!PROTECTION_KEK.equals(protectionName)) {
       throw new Unreadable("metadata key-protection '" + protectionName + "' is unknown", null);
     }
-    String keyId = required(metadata, "kek-id");
-    try {
-      CaKeyProtection.checkId(keyId);
-    } catch (IllegalArgumentException e) {
-      throw new Unreadable("metadata kek-id is malformed", null);
-    }
+    String keyId = keyId(metadata);
     byte[] ciphertext = envelope.entry(encryptedEntry)
         .orElseThrow(() -> new Unreadable("entry '" + encryptedEntry + "' is missing", null));
-    KeyEncryptionKey kek = protection.readKey(keyId).orElseThrow(() -> new Undecryptable(keyId,
-        "the CA key is encrypted with key-encryption key '" + keyId + "', "
-            + (protection.readKeyIds().isEmpty() ? "but none is configured"
-                : "but this replica has only " + protection.readKeyIds())));
+    KeyEncryptionKey kek = readKey(keyId);
     byte[] der;
     try {
       der = kek.decrypt(ciphertext, CaKeyProtection.associatedData(

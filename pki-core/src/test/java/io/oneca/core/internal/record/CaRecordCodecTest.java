@@ -118,10 +118,10 @@ class CaRecordCodecTest {
 
   @Test
   void decode_newerSchema_unreadableAskingForUpgrade() {
-    byte[] newer = rewrite(record(KeyAlgorithm.EC_P256), "ca", 4, entries -> entries);
+    byte[] newer = rewrite(record(KeyAlgorithm.EC_P256), "ca", 5, entries -> entries);
 
     assertUnreadable(newer)
-        .hasMessageContaining("written by a newer OneCA (schema 4, this version reads up to 3); upgrade OneCA");
+        .hasMessageContaining("written by a newer OneCA (schema 5, this version reads up to 4); upgrade OneCA");
   }
 
   @Test

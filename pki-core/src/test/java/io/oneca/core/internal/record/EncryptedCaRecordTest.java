@@ -50,13 +50,14 @@ class EncryptedCaRecordTest {
 
   @ParameterizedTest
   @EnumSource(value = KeyAlgorithm.class, names = {"EC_P256", "EC_P384", "RSA_2048", "ED25519"})
-  void encode_withKek_schema2WithoutPlaintextKeyAndDecodesToSameKey(KeyAlgorithm algorithm) {
+  void encode_withKek_schema4WithoutPlaintextKeyAndDecodesToSameKey(KeyAlgorithm algorithm) {
     CaRecord original = record(algorithm);
     byte[] value = encrypting.encode(original, KEY);
 
     NamedEntries envelope = NamedEntries.decode(value);
-    assertThat(envelope.schemaVersion()).isEqualTo(2);
-    assertThat(envelope.entries().keySet()).containsExactly("ca.crt", "ca.key.enc", "metadata", "trust-bundle.pem");
+    assertThat(envelope.schemaVersion()).isEqualTo(4);
+    assertThat(envelope.entries().keySet())
+        .containsExactly("ca.crt", "ca.key.enc", "metadata", "record.auth", "trust-bundle.pem");
     assertThat(new String(envelope.entry("metadata").orElseThrow(), StandardCharsets.UTF_8))
         .contains("key-protection=kek\n", "kek-id=" + KEK.id() + "\n");
     byte[] der = original.active().privateKey().getEncoded();
@@ -150,7 +151,7 @@ class EncryptedCaRecordTest {
     byte[] theirs = encrypting.encode(record(KeyAlgorithm.EC_P384), KEY);
     TreeMap<String, byte[]> entries = new TreeMap<>(NamedEntries.decode(theirs).entries());
     entries.put("ca.key.enc", NamedEntries.decode(mine).entry("ca.key.enc").orElseThrow());
-    byte[] spliced = new NamedEntries("ca", 2, entries).encode();
+    byte[] spliced = new NamedEntries("ca", 4, entries).encode();
 
     assertThatThrownBy(() -> encrypting.decode(stored(spliced), BACKEND)).isInstanceOf(CaKeyDecryptionException.class);
   }
@@ -163,7 +164,7 @@ class EncryptedCaRecordTest {
     ciphertext[ciphertext.length / 2] ^= 1;
     entries.put("ca.key.enc", ciphertext);
 
-    assertThatThrownBy(() -> encrypting.decode(stored(new NamedEntries("ca", 2, entries).encode()), BACKEND))
+    assertThatThrownBy(() -> encrypting.decode(stored(new NamedEntries("ca", 4, entries).encode()), BACKEND))
         .isInstanceOf(CaKeyDecryptionException.class);
   }
 
@@ -181,11 +182,12 @@ class EncryptedCaRecordTest {
 
   @Test
   void decode_schema2WithPlaintextKeyToo_unreadable() {
-    byte[] value = encrypting.encode(record(KeyAlgorithm.EC_P256), KEY);
+    byte[] value = LegacyRecords.unauthenticated(encrypting.encode(record(KeyAlgorithm.EC_P256), KEY), KEK, KEY);
     TreeMap<String, byte[]> entries = new TreeMap<>(NamedEntries.decode(value).entries());
     entries.put("ca.key", "x".getBytes(StandardCharsets.US_ASCII));
+    CaRecordCodec migrating = new CaRecordCodec(TestPki.BC, CaKeyProtection.encrypted(KEK, List.of(), false, true));
 
-    assertThatThrownBy(() -> encrypting.decode(stored(new NamedEntries("ca", 2, entries).encode()), BACKEND))
+    assertThatThrownBy(() -> migrating.decode(stored(new NamedEntries("ca", 2, entries).encode()), BACKEND))
         .isInstanceOf(UnreadableRecordException.class)
         .isNotInstanceOf(CaKeyDecryptionException.class)
         .hasMessageContaining("must not hold a plaintext");
