@@ -7,6 +7,7 @@ import io.oneca.api.Pem;
 import io.oneca.core.internal.crypto.KeyPairs;
 import io.oneca.core.internal.crypto.PemKeys;
 import io.oneca.core.internal.crypto.Providers;
+import io.oneca.testkit.ExternalTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
