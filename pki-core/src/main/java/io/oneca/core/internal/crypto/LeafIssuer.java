@@ -95,7 +95,8 @@ public final class LeafIssuer {
    * @param now the current time
    * @return the leaf followed by the CA chain
    * @throws InvalidRequestException naming the field if the CSR does not parse or verify, the key
-   *     is not accepted, a requested name is not supported, or no common name can be found
+   *     is not accepted, a requested name is not supported or outside the policy, no common name can
+   *     be found, or the common name is outside the policy (see {@link IssuancePolicy})
    * @throws IllegalStateException if the CA is expired at {@code now}
    */
   public IssuedCertificate issue(
