@@ -27,7 +27,10 @@ import javax.net.ssl.X509TrustManager;
  * certificates of their handshake. The transport builds its own TLS context from these
  * credentials, with its session cache and the JDK's default session timeout (24 hours); OneCA
  * cannot drop those sessions, so a channel that reconnects may resume a session made before a
- * change. On the Netty transport, {@link OneCaGrpcNetty} does drop them.
+ * change. Protocols and cipher suites are the transport's own (gRPC's HTTP/2 list: TLS 1.2+ with
+ * ECDHE and AEAD suites), not {@link io.oneca.core.tls.TlsDefaults}: these credentials have no setting
+ * for them. On the Netty transport, {@link OneCaGrpcNetty} applies {@code TlsDefaults} and refuses
+ * resumption of sessions from before a change.
  */
 public final class OneCaGrpc {
   private OneCaGrpc() {}

@@ -6,8 +6,11 @@ import io.grpc.TlsServerCredentials.ClientAuth;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettySslContextChannelCredentials;
 import io.grpc.netty.NettySslContextServerCredentials;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.oneca.core.ManagedIdentity;
+import io.oneca.core.tls.TlsDefaults;
 import io.oneca.netty.OneCaSslContextBuilder;
 import io.oneca.netty.OneCaSslContexts;
 import java.time.Duration;
@@ -16,8 +19,9 @@ import java.util.Objects;
 /**
  * gRPC credentials for the Netty transport ({@code io.grpc:grpc-netty}, not the shaded artifact)
  * built from {@link OneCaSslContexts}: like {@link OneCaGrpc}, plus what only a context OneCA
- * builds itself can do — cached TLS sessions are dropped before the first handshake after this
- * side's identity or CA bundle changed, and sessions expire after
+ * builds itself can do — {@link TlsDefaults} (TLS 1.3 and 1.2, ECDHE with AEAD suites) after gRPC's
+ * HTTP/2 settings, one context per revision of the identity so that no session from before a renewal
+ * or a CA change is resumed (by either side), and sessions that expire after
  * {@link OneCaSslContextBuilder#DEFAULT_SESSION_TIMEOUT} (one hour) instead of 24 hours. A channel
  * that reconnects after a renewal therefore makes a full handshake with the new certificates.
  *
@@ -52,7 +56,7 @@ public final class OneCaGrpcNetty {
     return NettySslContextServerCredentials.create(OneCaSslContexts.forServer(identity)
         .clientAuth(io.netty.handler.ssl.ClientAuth.valueOf(clientAuth.name()))
         .sessionTimeout(sessionTimeout)
-        .customize(builder -> GrpcSslContexts.configure(builder, SslProvider.JDK))
+        .customize(OneCaGrpcNetty::grpcWithOneCaDefaults)
         .build());
   }
 
@@ -69,7 +73,14 @@ public final class OneCaGrpcNetty {
   public static ChannelCredentials channelCredentials(ManagedIdentity identity, Duration sessionTimeout) {
     return NettySslContextChannelCredentials.create(OneCaSslContexts.forClient(identity)
         .sessionTimeout(sessionTimeout)
-        .customize(builder -> GrpcSslContexts.configure(builder, SslProvider.JDK))
+        .customize(OneCaGrpcNetty::grpcWithOneCaDefaults)
         .build());
+  }
+
+  /** gRPC's HTTP/2 settings (ALPN), then OneCA's {@link TlsDefaults}, which HTTP/2 accepts (ECDHE with AEAD). */
+  private static void grpcWithOneCaDefaults(SslContextBuilder builder) {
+    GrpcSslContexts.configure(builder, SslProvider.JDK)
+        .protocols(TlsDefaults.PROTOCOLS)
+        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
   }
 }

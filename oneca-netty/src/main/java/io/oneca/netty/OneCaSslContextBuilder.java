@@ -4,11 +4,14 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.oneca.api.InvalidRequestException;
 import io.oneca.core.tls.TlsContexts;
+import io.oneca.core.tls.TlsDefaults;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
@@ -102,9 +105,11 @@ public final class OneCaSslContextBuilder {
   }
 
   /**
-   * Adds settings this builder does not cover (application protocols for ALPN, protocols, cipher
-   * suites, endpoint identification), applied to Netty's builder before OneCA's own settings. It
-   * must not replace the key manager, the trust manager or the provider. Default: nothing.
+   * Adds settings this builder does not cover (application protocols for ALPN, endpoint
+   * identification), applied to Netty's builder after {@link TlsDefaults} (protocols and cipher
+   * suites, which a customizer may therefore narrow or, deliberately, replace) and before OneCA's own
+   * settings. It must not replace the key manager, the trust manager or the provider. It runs again
+   * for every revision of the managers (see {@link #build}). Default: nothing.
    *
    * @throws IllegalStateException if a customizer was already set
    */
@@ -116,7 +121,11 @@ public final class OneCaSslContextBuilder {
   }
 
   /**
-   * Builds the context.
+   * Builds the context: {@link TlsDefaults} (TLS 1.3 and 1.2, ECDHE with AEAD suites only), then
+   * the customizer, then OneCA's settings. With reloading managers the result is one Netty context per
+   * revision of the managers, built on the first handshake after a change, so a TLS 1.3 session ticket
+   * from before a renewal or a CA change no longer decrypts and the peer gets a full handshake with the
+   * current certificate (no JVM-wide flag needed). Thread-safe.
    *
    * @return a context that follows its managers' changes
    * @throws InvalidRequestException ({@code clientAuth}) if a server asks for client certificates
@@ -128,8 +137,17 @@ public final class OneCaSslContextBuilder {
     if (!client && auth != ClientAuth.NONE && trustManager == null) {
       throw new InvalidRequestException("clientAuth", auth + " needs a trust manager for client certificates");
     }
+    Supplier<SslContext> factory = () -> buildOne(auth);
+    return RevisionedSslContext.reloads(keyManager, trustManager)
+        ? new RevisionedSslContext(factory, keyManager, trustManager) : factory.get();
+  }
+
+  /** One Netty context on the managers; built again for each revision of reloading managers. */
+  private SslContext buildOne(ClientAuth auth) {
     SslContextBuilder builder = client ? SslContextBuilder.forClient()
         : SslContextBuilder.forServer(TlsContexts.keyManagerFactory(keyManager));
+    builder.protocols(TlsDefaults.PROTOCOLS)
+        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
     if (customizer != null) {
       customizer.accept(builder);
     }
@@ -145,14 +163,11 @@ public final class OneCaSslContextBuilder {
     if (trustManager != null) {
       builder.trustManager(TlsContexts.trustManagerFactory(trustManager));
     }
-    SslContext context;
     try {
-      context = builder.build();
+      return builder.build();
     } catch (SSLException e) {
       throw new IllegalStateException("Netty could not build a JDK TLS context: " + e.getMessage(), e);
     }
-    return ReloadAwareSslContext.reloads(keyManager, trustManager)
-        ? new ReloadAwareSslContext(context, keyManager, trustManager) : context;
   }
 
   private static void requireState(boolean condition, String message) {

@@ -22,10 +22,10 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>The contexts keep the managers themselves (through a {@code KeyManagerFactory} and
  * {@code TrustManagerFactory} that hand them out), so a renewal or a CA change applies to the next
- * handshake without rebuilding the context. Connections that are already established keep the
- * certificates of their handshake. Cached TLS sessions are dropped before the first handshake after
- * a change (a resumed session would show the certificate of its original handshake); see
- * {@link OneCaSslContextBuilder#sessionTimeout} for what cannot be recalled.
+ * handshake without the caller rebuilding anything. Connections that are already established keep
+ * the certificates of their handshake. Protocols and suites are {@link io.oneca.core.tls.TlsDefaults}.
+ * Sessions from before a change cannot be resumed: the context holds one Netty context per revision of
+ * its managers (see {@link OneCaSslContextBuilder#build}).
  */
 public final class OneCaSslContexts {
   private OneCaSslContexts() {}

@@ -73,14 +73,14 @@ class OneCaSslContextsTest {
 
     assertThat(echo.connect(oneCaClient).serverCertificate()).isEqualTo(renewedServer);
     assertThat(echo.lastClientCertificate()).contains(renewedClient);
-    // The hazard this adapter removes: a Netty context that keeps its session cache resumes the
-    // old session, so both sides still see the certificates of the original handshake.
-    assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(firstServer);
-    assertThat(echo.lastClientCertificate()).contains(firstClient);
+    // A Netty context that keeps its session cache cannot resume either: the server's context of the
+    // old revision issued its ticket, so both sides see the renewed certificates (issue 21.6).
+    assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(renewedServer);
+    assertThat(echo.lastClientCertificate()).contains(renewedClient);
   }
 
   @Test
-  void caChange_bothSidesReissue_oldCaCertificatesAreRefused_andOnlyOldSessionsStillResume() throws Exception {
+  void caChange_bothSidesReissue_oldCaCertificatesAreRefused_andOldSessionsDoNotResume() throws Exception {
     SslContext oneCaClient = OneCaSslContexts.forClient(client).build();
     SslContext plainClient = plainNettyClient(client);
     IdentitySnapshot oldClient = client.current();
@@ -102,8 +102,26 @@ class OneCaSslContextsTest {
         .keyManager(ReloadingX509KeyManager.of(oldClient.privateKey(), oldClient.chain())).build();
     assertThatThrownBy(() -> echo.connect(oldCaClient)).as("a client certificate of the replaced CA")
         .isInstanceOf(Exception.class);
-    // What the session timeout bounds: a peer that kept a session from before the change resumes it.
-    assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(oldServer);
+    // A peer that kept a session from before the change cannot resume it (issue 21.6).
+    assertThat(echo.connect(plainClient).serverCertificate()).isEqualTo(server.current().certificate());
+  }
+
+  /** Issue 21.6, without -Djdk.tls.server.enableSessionTicketExtension=false: only the server renews. */
+  @Test
+  void serverRenewal_plainClientThatKeepsItsSessions_seesTheNewCertificate() throws Exception {
+    SslContext plainClient = plainNettyClient(client);
+    X509Certificate first = server.current().certificate();
+    NettyEcho.Seen initial = echo.connect(plainClient);
+    assertThat(initial.serverCertificate()).isEqualTo(first);
+    assertThat(echo.connect(plainClient).session().getCreationTime())
+        .as("control: without a change the plain client resumes its session")
+        .isEqualTo(initial.session().getCreationTime());
+
+    X509Certificate renewed = server.renewNow().certificate();
+
+    NettyEcho.Seen after = echo.connect(plainClient);
+    assertThat(after.serverCertificate()).isEqualTo(renewed).isNotEqualTo(first);
+    assertThat(after.session().getCreationTime()).isNotEqualTo(initial.session().getCreationTime());
   }
 
   @Test

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The hardening the README recommends: with {@code -Djdk.tls.server.enableSessionTicketExtension=false}
- * the JDK server keeps sessions in its own cache, which a OneCA server context drops on a renewal,
+ * With {@code -Djdk.tls.server.enableSessionTicketExtension=false} (no longer needed, still supported)
+ * the JDK server keeps sessions in its own cache; a OneCA server context starts a new one on a renewal,
  * so even a client that never drops its sessions makes a full handshake. Runs in its own surefire
  * execution with that property (see the pom); skipped in the default one.
  */

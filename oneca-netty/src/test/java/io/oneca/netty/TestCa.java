@@ -22,6 +22,12 @@ final class TestCa implements AutoCloseable {
     return oneCa.identity(IdentitySpec.builder(name).ipAddress("127.0.0.1").dnsName("localhost").build());
   }
 
+  /** Like {@link #identity(String)}, with a key of the given algorithm. */
+  ManagedIdentity identity(String name, io.oneca.api.KeyAlgorithm algorithm) {
+    return oneCa.identity(IdentitySpec.builder(name).ipAddress("127.0.0.1").dnsName("localhost")
+        .keyAlgorithm(algorithm).build());
+  }
+
   /** The CA this replica uses now. */
   Fingerprint caFingerprint() {
     return oneCa.ca().fingerprint();

@@ -3,6 +3,7 @@ package io.oneca.spring;
 import io.oneca.core.IdentitySnapshot;
 import io.oneca.core.ManagedIdentity;
 import io.oneca.core.tls.TlsContexts;
+import io.oneca.core.tls.TlsDefaults;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -23,17 +24,21 @@ import org.springframework.boot.ssl.SslStoreBundle;
  * <ul>
  *   <li>{@link #getManagers()} and {@link #createSslContext()}: OneCA's reloading key and trust
  *       managers, which always present the current certificate (Reactor Netty, {@code RestClient},
- *       {@code WebClient}); {@link #createSslContext()} also drops cached TLS sessions on every
- *       change, see {@link TlsContexts}.
+ *       {@code WebClient}); {@link #createSslContext()} also refuses to resume sessions from
+ *       before a change, see {@link TlsContexts}.
  *   <li>{@link #getStores()}: in-memory key and trust stores holding one snapshot, because Tomcat
  *       and Jetty build their own {@code SSLContext} from stores. {@link OneCaSslBundleRegistrar}
  *       publishes a new bundle at every renewal, and the web server reloads its TLS configuration.
  * </ul>
  *
- * The in-memory stores are protected by a random password that exists only in this process.
+ * {@link #getOptions()} is {@link TlsDefaults} (TLS 1.3 and 1.2, ECDHE with AEAD suites), which the
+ * web servers apply. The in-memory stores are protected by a random password that exists only in this process.
  */
 final class OneCaSslBundle implements SslBundle {
   static final String ALIAS = "oneca";
+  /** {@link TlsDefaults}, for servers (Tomcat, Jetty, Reactor Netty) that apply the bundle's options. */
+  private static final SslOptions OPTIONS = SslOptions.of(
+      TlsDefaults.CIPHER_SUITES.toArray(new String[0]), TlsDefaults.PROTOCOLS.toArray(new String[0]));
 
   private final ManagedIdentity identity;
   private final SslStoreBundle stores;
@@ -74,7 +79,7 @@ final class OneCaSslBundle implements SslBundle {
 
   @Override
   public SslOptions getOptions() {
-    return SslOptions.NONE;
+    return OPTIONS;
   }
 
   @Override

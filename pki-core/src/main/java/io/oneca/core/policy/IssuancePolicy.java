@@ -18,6 +18,15 @@ import java.util.Set;
  * or requests more or larger extensions than allowed is refused rather than silently ignored, so a
  * misconfigured client finds out at once.
  *
+ * <p><b>Common name.</b> The subject's common name obeys the same name policy as the SANs (Java's
+ * hostname check and many authorizers fall back to it). A CN is accepted if (1) it equals one of the
+ * leaf's SANs after they passed the allow-list and the CA's name constraints (DNS names ignoring ASCII
+ * case, an IP literal by address, a URI exactly), or (2) it is a DNS name or an IP literal that the
+ * allow-list and the CA's DNS name constraints admit as a SAN of that kind, or (3) neither an allow-list
+ * nor CA name constraints restrict names. Any other CN (a service name outside the allow-list, a SPIFFE
+ * ID or {@code system:node:x} that is not also a SAN, free text) is refused with an
+ * {@link InvalidRequestException} naming {@code commonName}.
+ *
  * <p>Defaults ({@link #defaults()}): RSA keys of at least 2048 bits, EC keys on P-256 or P-384,
  * Ed25519; any DNS name, IP address and URI (no allow-list); at most 100 subject alternative names;
  * CSRs of at most 32 KiB with at most 16 requested extensions of at most 16 KiB each. Immutable and
@@ -115,6 +124,24 @@ public final class IssuancePolicy {
     for (SubjectAltName name : names) {
       allowList.check(name);
     }
+  }
+
+  /**
+   * Returns whether an allow-list restricts names (any of {@code allowedDnsNames},
+   * {@code allowedIpRanges}, {@code allowedUriPrefixes} was set). Without one, any name is allowed.
+   */
+  public boolean restrictsNames() {
+    return allowList.active();
+  }
+
+  /**
+   * Returns whether the allow-list admits one name (always, when no allow-list is set). Does not count
+   * names; see {@link #checkNames}.
+   *
+   * @param name a DNS name, IP address or URI
+   */
+  public boolean allows(SubjectAltName name) {
+    return allowList.allows(Objects.requireNonNull(name, "name"));
   }
 
   /** Configures an {@link IssuancePolicy}; starts from the defaults. Each setter validates. Not thread-safe. */

@@ -22,30 +22,36 @@ final class SanAllowList {
     this.uriPrefixes = List.copyOf(uriPrefixes);
   }
 
-  private boolean active() {
+  boolean active() {
     return !dnsPatterns.isEmpty() || !ipRanges.isEmpty() || !uriPrefixes.isEmpty();
   }
 
   void check(SubjectAltName name) {
+    if (!allows(name)) {
+      throw new InvalidRequestException("subjectAltNames", shown(name) + " is not in the issuance policy's allow-list");
+    }
+  }
+
+  boolean allows(SubjectAltName name) {
     if (!active()) {
-      return;
+      return true;
     }
-    boolean allowed;
-    String shown;
     if (name instanceof SubjectAltName.Dns dns) {
-      allowed = dnsPatterns.stream().anyMatch(pattern -> dnsMatches(pattern, dns.name()));
-      shown = "DNS name '" + dns.name() + "'";
+      return dnsPatterns.stream().anyMatch(pattern -> dnsMatches(pattern, dns.name()));
     } else if (name instanceof SubjectAltName.IpAddress ip) {
-      allowed = ipRanges.stream().anyMatch(range -> range.contains(ip.address()));
-      shown = "IP address " + ip.address().getHostAddress();
-    } else {
-      String uri = ((SubjectAltName.Uri) name).uri().toASCIIString();
-      allowed = uriPrefixes.stream().anyMatch(uri::startsWith);
-      shown = "URI '" + uri + "'";
+      return ipRanges.stream().anyMatch(range -> range.contains(ip.address()));
     }
-    if (!allowed) {
-      throw new InvalidRequestException("subjectAltNames", shown + " is not in the issuance policy's allow-list");
+    String uri = ((SubjectAltName.Uri) name).uri().toASCIIString();
+    return uriPrefixes.stream().anyMatch(uri::startsWith);
+  }
+
+  private static String shown(SubjectAltName name) {
+    if (name instanceof SubjectAltName.Dns dns) {
+      return "DNS name '" + dns.name() + "'";
+    } else if (name instanceof SubjectAltName.IpAddress ip) {
+      return "IP address " + ip.address().getHostAddress();
     }
+    return "URI '" + ((SubjectAltName.Uri) name).uri().toASCIIString() + "'";
   }
 
   static boolean dnsMatches(String pattern, String name) {

@@ -1,6 +1,7 @@
 package io.oneca.core.tls;
 
 import io.oneca.api.Pem;
+import io.oneca.core.internal.crypto.PemKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -23,14 +24,15 @@ public final class IdentityExport {
     return Pem.encodeCertificates(chain);
   }
 
-  /** Returns the key as an unencrypted PKCS#8 PEM {@code PRIVATE KEY} block. Handle it as a secret. */
+  /**
+   * Returns the key as an unencrypted PKCS#8 PEM {@code PRIVATE KEY} block that OpenSSL, GnuTLS,
+   * Python's {@code cryptography} and Java all load (an EC key carries its public point). Handle it as
+   * a secret.
+   *
+   * @throws IllegalArgumentException if the key has no PKCS#8 encoding
+   */
   public static String privateKeyPem(PrivateKey key) {
-    Objects.requireNonNull(key, "key");
-    byte[] encoded = key.getEncoded();
-    if (encoded == null || !"PKCS#8".equalsIgnoreCase(key.getFormat())) {
-      throw new IllegalArgumentException("the key has no PKCS#8 encoding");
-    }
-    return Pem.encode("PRIVATE KEY", encoded);
+    return PemKeys.encodePkcs8(key);
   }
 
   /**

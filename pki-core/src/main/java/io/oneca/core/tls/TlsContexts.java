@@ -25,16 +25,25 @@ import javax.net.ssl.X509TrustManager;
  * <p>Client authentication (mTLS) is a property of the server socket or engine:
  * {@code SSLParameters.setNeedClientAuth(true)}.
  *
- * <p>TLS session resumption skips certificates: a client that resumes a cached session sees the
- * server's certificate of the original handshake, and a server accepts a resumed client without
- * checking its certificate against the new trust anchors. Contexts built by
- * {@link #sslContext} therefore invalidate their client and server session caches whenever one of
- * their reloading managers changes. TLS 1.3 stateless session tickets held by peers cannot be
- * recalled; their lifetime is bounded by the session timeout, which these contexts set to
- * {@link #SESSION_TIMEOUT_SECONDS} (the JDK's default is 24 hours).
+ * <p>Protocols and cipher suites are {@link TlsDefaults}: TLS 1.3 and 1.2 only, ECDHE with AEAD
+ * suites only, the server's order preferred, on every engine and socket the context creates.
+ *
+ * <p>TLS session resumption skips certificates: a client that resumes a session sees the server's
+ * certificate of the original handshake, and a server accepts a resumed client without checking its
+ * certificate against the new trust anchors. A context built by {@link #sslContext} therefore holds
+ * one JDK context per revision of its reloading managers, created on the first handshake after a
+ * change: TLS 1.3 session tickets are encrypted with keys of the JDK context that issued them, so a
+ * ticket from before a renewal or a trust change no longer decrypts, and the peer gets a full
+ * handshake with the current material; session caches stay with their revision, and are also
+ * invalidated on a change. No JVM-wide flag ({@code jdk.tls.server.enableSessionTicketExtension}) is
+ * needed. What remains: a connection that is already open keeps its session, and a handshake that had
+ * started before the change finishes with the previous material. The session timeout of these
+ * contexts is {@link #SESSION_TIMEOUT_SECONDS} (the JDK's default is 24 hours); a setting made on
+ * {@code getServerSessionContext()} or {@code getClientSessionContext()} applies to later revisions
+ * too.
  */
 public final class TlsContexts {
-  private static final String PROTOCOL = "TLSv1.3";
+  private static final String PROTOCOL = "TLS";
 
   /** The session timeout of contexts built here: one hour. */
   public static final int SESSION_TIMEOUT_SECONDS = 3600;
@@ -42,14 +51,25 @@ public final class TlsContexts {
   private TlsContexts() {}
 
   /**
-   * Returns a TLS context (TLS 1.2 and 1.3 enabled, 1.3 preferred) that presents {@code keyManager}'s
-   * material and trusts {@code trustManager}'s anchors.
+   * Returns a TLS context ({@link TlsDefaults}: TLS 1.3 and 1.2) that presents {@code keyManager}'s
+   * material and trusts {@code trustManager}'s anchors, with a fresh JDK context per revision of the
+   * managers (see the class description). {@code init} must not be called on it. Thread-safe.
    *
    * @param keyManager what to present; {@code null} for a client that presents no certificate
    * @param trustManager whom to trust; {@code null} for a server that does not authenticate clients
    * @return an initialised context
    */
   public static SSLContext sslContext(X509KeyManager keyManager, X509TrustManager trustManager) {
+    RevisionedSslContextSpi spi = new RevisionedSslContextSpi(keyManager, trustManager,
+        () -> jdkContext(keyManager, trustManager));
+    SSLContext context = new SSLContext(spi, PROVIDER, PROTOCOL) {};
+    context.getClientSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
+    context.getServerSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
+    return context;
+  }
+
+  /** One JDK context for one revision of the managers. */
+  private static SSLContext jdkContext(X509KeyManager keyManager, X509TrustManager trustManager) {
     try {
       SSLContext context = SSLContext.getInstance(PROTOCOL);
       context.init(
@@ -57,8 +77,6 @@ public final class TlsContexts {
           trustManager == null ? new TrustManager[] {RejectingTrustManager.INSTANCE}
               : new TrustManager[] {trustManager},
           new SecureRandom());
-      context.getClientSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
-      context.getServerSessionContext().setSessionTimeout(SESSION_TIMEOUT_SECONDS);
       invalidateSessionsOnChange(context, keyManager, trustManager);
       return context;
     } catch (GeneralSecurityException e) {

@@ -73,6 +73,30 @@ public final class TlsLoopback implements AutoCloseable {
     }
   }
 
+  /** What a client saw on one connection: the server's leaf and when its session was created. */
+  public record Seen(X509Certificate serverCertificate, long sessionCreationTime, String protocol) {}
+
+  /**
+   * Connects, handshakes, exchanges one byte, and reports what the client saw; the session stays in
+   * the client's cache, so the next call with the same context may resume it (a resumed session keeps
+   * the creation time of its original handshake).
+   */
+  public Seen connectAndReport(SSLContext client) throws IOException {
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
+      socket.connect(address(), 5_000);
+      socket.setSoTimeout(5_000);
+      socket.startHandshake();
+      socket.getOutputStream().write(42);
+      socket.getOutputStream().flush();
+      int reply = socket.getInputStream().read();
+      if (reply != 42) {
+        throw new IOException("the server closed the connection instead of echoing (got " + reply + ")");
+      }
+      javax.net.ssl.SSLSession session = socket.getSession();
+      return new Seen((X509Certificate) session.getPeerCertificates()[0], session.getCreationTime(), session.getProtocol());
+    }
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {

@@ -45,7 +45,8 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * digitalSignature (plus keyEncipherment for RSA keys), the profile's extended key usages, the
  * requested names, and key identifiers. Every other extension a CSR asks for is ignored, so a CSR
  * can never obtain a CA certificate; a CSR that asks to be a CA is refused (see
- * {@link IssuancePolicy}), as are names outside the policy's allow-list or the CA's name constraints. Validity starts one minute before {@code now} (but not before
+ * {@link IssuancePolicy}), as are names, the common name included, outside the policy's allow-list or the
+ * CA's name constraints. Validity starts one minute before {@code now} (but not before
  * the CA's) and ends after the requested or default lifetime, capped at the CA's expiry.
  */
 public final class LeafIssuer {
@@ -94,7 +95,8 @@ public final class LeafIssuer {
    * @param now the current time
    * @return the leaf followed by the CA chain
    * @throws InvalidRequestException naming the field if the CSR does not parse or verify, the key
-   *     is not accepted, a requested name is not supported, or no common name can be found
+   *     is not accepted, a requested name is not supported or outside the policy, no common name can
+   *     be found, or the common name is outside the policy (see {@link IssuancePolicy})
    * @throws IllegalStateException if the CA is expired at {@code now}
    */
   public IssuedCertificate issue(
@@ -152,6 +154,7 @@ public final class LeafIssuer {
     policy.checkNames(names);
     NameConstraintsSupport.check(issuer.permittedDnsSubtrees(), names);
     String commonName = commonName(request.commonName(), csr, names);
+    CommonNames.check(commonName, names, policy, issuer.permittedDnsSubtrees());
 
     Instant notBefore = max(now.minus(CaGenerator.BACKDATE), issuer.notBefore());
     Duration ttl = request.ttl().orElse(defaultTtl);

@@ -87,6 +87,12 @@ public final class NameConstraintsSupport {
     }
   }
 
+  /** Returns whether the constraints admit the name: DNS names only are constrained. */
+  static boolean permits(List<String> permittedDnsSubtrees, SubjectAltName name) {
+    return permittedDnsSubtrees.isEmpty() || !(name instanceof SubjectAltName.Dns dns)
+        || permittedDnsSubtrees.stream().anyMatch(s -> within(dns.name(), s));
+  }
+
   static boolean within(String name, String subtree) {
     if (subtree.startsWith(".")) {
       return name.endsWith(subtree);

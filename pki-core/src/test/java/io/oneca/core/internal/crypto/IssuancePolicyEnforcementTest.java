@@ -44,7 +44,12 @@ class IssuancePolicyEnforcementTest {
   }
 
   private static CertificateRequest.Builder key(KeyAlgorithm algorithm) {
-    return CertificateRequest.fromPublicKey(TestPki.keyPair(algorithm).getPublic()).commonName("leaf");
+    return unnamed(algorithm).commonName("leaf");
+  }
+
+  /** Without a common name: it is then taken from the first DNS name or URI (and must obey the policy too). */
+  private static CertificateRequest.Builder unnamed(KeyAlgorithm algorithm) {
+    return CertificateRequest.fromPublicKey(TestPki.keyPair(algorithm).getPublic());
   }
 
   @Test
@@ -98,7 +103,7 @@ class IssuancePolicyEnforcementTest {
   })
   void dnsAllowList_patterns(String pattern, String name, boolean allowed) {
     IssuancePolicy policy = IssuancePolicy.builder().allowedDnsNames(pattern).build();
-    CertificateRequest request = key(KeyAlgorithm.EC_P256).dnsName(name).build();
+    CertificateRequest request = unnamed(KeyAlgorithm.EC_P256).dnsName(name).build();
     if (allowed) {
       assertThat(issue(policy, request)).isNotNull();
     } else {
@@ -118,7 +123,7 @@ class IssuancePolicyEnforcementTest {
   })
   void ipAllowList_cidrs(String range, String address, boolean allowed) {
     IssuancePolicy policy = IssuancePolicy.builder().allowedIpRanges(range).build();
-    CertificateRequest request = key(KeyAlgorithm.EC_P256).ipAddress(address).build();
+    CertificateRequest request = unnamed(KeyAlgorithm.EC_P256).commonName(address).ipAddress(address).build();
     if (allowed) {
       assertThat(issue(policy, request)).isNotNull();
     } else {
@@ -129,11 +134,11 @@ class IssuancePolicyEnforcementTest {
   @Test
   void uriAllowList_prefixes() {
     IssuancePolicy policy = IssuancePolicy.builder().allowedUriPrefixes("spiffe://example.org/edge/").build();
-    assertThat(issue(policy, key(KeyAlgorithm.EC_P256).uri("spiffe://example.org/edge/node-1").build())).isNotNull();
-    rejected(policy, key(KeyAlgorithm.EC_P256).uri("spiffe://example.org/admin").build(), "subjectAltNames");
+    assertThat(issue(policy, unnamed(KeyAlgorithm.EC_P256).uri("spiffe://example.org/edge/node-1").build())).isNotNull();
+    rejected(policy, unnamed(KeyAlgorithm.EC_P256).uri("spiffe://example.org/admin").build(), "subjectAltNames");
     IssuancePolicy schemeOnly = IssuancePolicy.builder().allowedUriPrefixes("spiffe://").build();
-    assertThat(issue(schemeOnly, key(KeyAlgorithm.EC_P256).uri("spiffe://any.org/x").build())).isNotNull();
-    rejected(schemeOnly, key(KeyAlgorithm.EC_P256).uri("https://any.org/x").build(), "subjectAltNames");
+    assertThat(issue(schemeOnly, unnamed(KeyAlgorithm.EC_P256).uri("spiffe://any.org/x").build())).isNotNull();
+    rejected(schemeOnly, unnamed(KeyAlgorithm.EC_P256).uri("https://any.org/x").build(), "subjectAltNames");
   }
 
   @Test

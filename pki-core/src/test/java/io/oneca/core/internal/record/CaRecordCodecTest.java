@@ -49,7 +49,8 @@ class CaRecordCodecTest {
 
     assertThat(decoded.active().chain()).isEqualTo(original.active().chain());
     assertThat(decoded.active().keyAlgorithm()).isEqualTo(algorithm);
-    assertThat(decoded.active().privateKey().getEncoded()).isEqualTo(original.active().privateKey().getEncoded());
+    assertThat(PemKeys.encodePkcs8(decoded.active().privateKey()))
+        .isEqualTo(PemKeys.encodePkcs8(original.active().privateKey()));
     assertThat(decoded.trustBundle()).isEqualTo(original.trustBundle());
     assertThat(decoded.createdAt()).isEqualTo(CREATED_AT);
     assertThat(decoded.createdBy()).isEqualTo("replica-1");

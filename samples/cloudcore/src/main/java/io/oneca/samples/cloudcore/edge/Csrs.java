@@ -1,6 +1,7 @@
 package io.oneca.samples.cloudcore.edge;
 
 import io.oneca.api.Pem;
+import io.oneca.core.tls.IdentityExport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
@@ -24,7 +25,7 @@ record Csrs(String keyPem, String csrPem, PublicKey publicKey) {
       byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + node), keys.getPublic())
           .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
           .getEncoded();
-      return new Csrs(Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()), Pem.encode("CERTIFICATE REQUEST", csr),
+      return new Csrs(IdentityExport.privateKeyPem(keys.getPrivate()), Pem.encode("CERTIFICATE REQUEST", csr),
           keys.getPublic());
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot generate a P-256 key and CSR", e);
