@@ -52,6 +52,7 @@ public final class SimStore {
   private final Map<String, Client> clients = new LinkedHashMap<>();
   private final Set<String> partitioned = new HashSet<>();
   private final Set<String> missedWhilePartitioned = new HashSet<>();
+  private final List<Change> history = new ArrayList<>();
   private StoreFaults faults;
   private long revision;
   private long clientIds;
@@ -76,6 +77,30 @@ public final class SimStore {
     public Snapshot {
       values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
     }
+  }
+
+  /**
+   * One change the storage applied: a write or delete by a client, or an operator's deletion.
+   *
+   * @param key the key
+   * @param state the value written, or empty for a deletion
+   * @param by the client's name, or {@code operator}
+   */
+  public record Change(String key, Optional<Versioned<byte[]>> state, String by) {}
+
+  /** Returns every change applied so far, oldest first (restores are not changes: they re-install old values). */
+  public synchronized List<Change> history() {
+    return List.copyOf(history);
+  }
+
+  /** Returns the number of changes applied so far. */
+  public synchronized int historySize() {
+    return history.size();
+  }
+
+  /** Returns the change at {@code index} of {@link #history()}. */
+  public synchronized Change historyAt(int index) {
+    return history.get(index);
   }
 
   /** Returns the faults in force. */
@@ -147,6 +172,7 @@ public final class SimStore {
       return false;
     }
     revision++;
+    history.add(new Change(key, Optional.empty(), "operator"));
     publish(key, Optional.empty(), null);
     return true;
   }
@@ -289,6 +315,7 @@ public final class SimStore {
         }
         Versioned<byte[]> written = new Versioned<>(key, stored, ++revision);
         values.put(key, written);
+        history.add(new Change(key, Optional.of(copy(written)), clientName));
         publish(key, Optional.of(written), current);
         return new CasResult.Applied(copy(written));
       });
@@ -304,6 +331,7 @@ public final class SimStore {
         }
         values.remove(key);
         revision++;
+        history.add(new Change(key, Optional.empty(), clientName));
         publish(key, Optional.empty(), current);
         return new CasResult.Applied(copy(current));
       });
