@@ -42,7 +42,12 @@ record SimConfig(String name, Set<Invariant> invariants, Set<Fault> faults) {
     /** After faults stop, ca.crt equals the store's bundle and tls.crt is signed by the store's active CA. */
     FILES_CONVERGENCE,
     /** After convergence, every served leaf chains to a CA in every live peer's trust manager. */
-    LEAF_CHAINS
+    LEAF_CHAINS,
+    /**
+     * A replica cut off from the store for longer than {@link Simulation#STALENESS} does not issue
+     * from a CA the store no longer trusts (force-distrusted meanwhile).
+     */
+    STALE_ISSUANCE
   }
 
   /** What a seed may do; operations that are not faults (rotation, issuance) are switches too. */
@@ -86,6 +91,7 @@ record SimConfig(String name, Set<Invariant> invariants, Set<Fault> faults) {
    *   <li>START and CONVERGENCE with CLOCK_SKEW/CLOCK_JUMP: off, item 3 (skew fails start; a
    *       rejection is cached after the clock is right again).
    *   <li>FILES_CONVERGENCE: off, item 5 (a trust-only change never rewrites ca.crt).
+   *   <li>STALE_ISSUANCE: off, item 9 (a partitioned replica keeps issuing from a distrusted CA).
    * </ul>
    */
   static final List<SimConfig> IN_SUITE = List.of(

@@ -54,6 +54,8 @@ final class Simulation {
   static final Duration RESYNC = Duration.ofSeconds(5);
   /** How long after the faults stop every replica must equal the store. */
   static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(30);
+  /** How long a replica may be cut off from the store and still issue from a CA the store distrusted. */
+  static final Duration STALENESS = Duration.ofMinutes(2);
   private static final long MAX_TASKS_PER_STEP = 200_000;
 
   /** What one seed found. */
@@ -76,6 +78,7 @@ final class Simulation {
   private final List<SimReplica> replicas = new ArrayList<>();
   private final List<SimStore.Snapshot> snapshots = new ArrayList<>();
   private final Set<Fingerprint> forcedAway = new HashSet<>();
+  private final Map<String, Duration> partitionedSince = new java.util.HashMap<>();
   private final Map<Invariant, String> violations = new LinkedHashMap<>();
   private final List<String> trace = new ArrayList<>();
   private final boolean shortLivedCas;
@@ -142,9 +145,7 @@ final class Simulation {
     List<Runnable> choices = new ArrayList<>();
     choices.add(() -> advance(Duration.ofMillis(1 + random.nextInt(20_000))));
     choices.add(() -> advance(Duration.ofMillis(1 + random.nextInt(3_000))));
-    if (shortLivedCas) {
-      choices.add(() -> advance(Duration.ofMinutes(1 + random.nextInt(12))));
-    }
+    choices.add(() -> advance(Duration.ofMinutes(1 + random.nextInt(shortLivedCas ? 12 : 5))));
     if (config.injects(Fault.STORE_ERRORS)) {
       choices.add(this::toggleStoreErrors);
     }
@@ -209,6 +210,11 @@ final class Simulation {
     SimReplica replica = pick();
     boolean cut = !store.isPartitioned(replica.name);
     store.partition(replica.name, cut);
+    if (cut) {
+      partitionedSince.put(replica.name, scheduler.elapsed());
+    } else {
+      partitionedSince.remove(replica.name);
+    }
     note((cut ? "partition " : "heal ") + replica.name);
   }
 
@@ -302,6 +308,16 @@ final class Simulation {
         violation(Invariant.CONFIRMED_CA, replica + " issued a leaf from " + oracle.name(issued.caFingerprint())
             + " at version " + issued.caVersion() + ", which the store never held at that version");
       }
+      Duration cutSince = partitionedSince.get(replica.name);
+      Optional<StoreOracle.StoredCa> stored = oracle.current();
+      if (config.checks(Invariant.STALE_ISSUANCE) && cutSince != null
+          && scheduler.elapsed().minus(cutSince).compareTo(STALENESS) > 0
+          && stored.isPresent() && !stored.get().bundle().contains(issued.caFingerprint())) {
+        violation(Invariant.STALE_ISSUANCE, replica + ", cut off from the store for "
+            + scheduler.elapsed().minus(cutSince).toSeconds() + " s, issued a leaf from "
+            + oracle.name(issued.caFingerprint()) + ", which the store no longer trusts (it holds "
+            + describeStored() + ")");
+      }
     } catch (RuntimeException e) {
       note(replica + " cannot issue: " + e.getClass().getSimpleName());
     }
@@ -313,7 +329,7 @@ final class Simulation {
     replica.incarnation++;
     replica.resetIncarnation();
     replica.client = store.client(replica.name);
-    RotationPolicy policy = RotationPolicy.builder().automatic(true).checkInterval(Duration.ofSeconds(10))
+    RotationPolicy policy = RotationPolicy.builder().automatic(true).checkInterval(Duration.ofSeconds(30))
         .crossSign(crossSign).build();
     io.oneca.core.OneCaBuilder builder = OneCa.builder();
     SimulationRunner.keyProvider().ifPresent(builder::provider);
@@ -451,13 +467,20 @@ final class Simulation {
         && !continues(previous, view)) {
       violation(Invariant.LINEAGE, replica + " moved from " + oracle.name(previous.fingerprint()) + "@v"
           + previous.storeVersion() + " to " + oracle.name(view.fingerprint()) + "@v" + view.storeVersion() + " ("
-          + source + "): not in its trust bundle, not cross-signed by it, and no operator forced a rotation away");
+          + source + "): it does not descend from the held CA in the store's history, was not in its trust bundle, "
+          + "and no operator forced a rotation away");
     }
     replica.lastView = view;
   }
 
+  /**
+   * The lineage rule, judged with the store's full history (ground truth the replica does not
+   * have): the new CA descends from the held one (prepared under it, or written over it, possibly
+   * through several rotations the replica missed), or was already in the held trust bundle (a
+   * rollback to a retired CA), or an operator forced a rotation away from the held one.
+   */
   private boolean continues(CaView previous, CaView next) {
-    if (forcedAway.contains(previous.fingerprint())) {
+    if (forcedAway.contains(previous.fingerprint()) || oracle.descends(next.fingerprint(), previous.fingerprint())) {
       return true;
     }
     for (X509Certificate trusted : previous.trustBundle()) {
@@ -465,9 +488,7 @@ final class Simulation {
         return true;
       }
     }
-    Optional<X509Certificate> cross = oracle.firstRecordOf(next.fingerprint()).flatMap(StoreOracle.StoredCa::activeCross);
-    return cross.isPresent() && cross.get().getPublicKey().equals(next.certificate().getPublicKey())
-        && signedBy(cross.get(), previous.certificate());
+    return false;
   }
 
   // ---- checks ----
@@ -485,6 +506,7 @@ final class Simulation {
   private void quiesce() {
     quiescing = true;
     store.faults(StoreFaults.NONE);
+    partitionedSince.clear();
     for (SimReplica replica : replicas) {
       store.partition(replica.name, false);
       replica.clock.skew(Duration.ZERO);

@@ -23,8 +23,9 @@ import java.util.Set;
  */
 final class StoreOracle {
   /** One stored CA record, decoded. */
-  record StoredCa(long version, Fingerprint active, X509Certificate activeCertificate, Set<Fingerprint> bundle,
-      List<X509Certificate> bundleCertificates, Optional<X509Certificate> activeCross, int historyIndex) {}
+  record StoredCa(long version, Fingerprint active, X509Certificate activeCertificate, Optional<Fingerprint> prepared,
+      Set<Fingerprint> bundle, List<X509Certificate> bundleCertificates, Optional<X509Certificate> activeCross,
+      int historyIndex) {}
 
   private final SimStore store;
   private final String key;
@@ -32,6 +33,9 @@ final class StoreOracle {
   private final Map<Fingerprint, StoredCa> firstRecordOfCa = new HashMap<>();
   private final Map<Fingerprint, String> names = new LinkedHashMap<>();
   private final Set<Fingerprint> everActive = new HashSet<>();
+  /** Each CA's predecessor: the active CA of the record its first record replaced (none: founded on an empty key). */
+  private final Map<Fingerprint, Optional<Fingerprint>> parent = new HashMap<>();
+  private Fingerprint currentActive;
   private int seen;
   private int firstRecordIndex = -1;
 
@@ -45,10 +49,21 @@ final class StoreOracle {
     int size = store.historySize();
     for (; seen < size; seen++) {
       SimStore.Change change = store.historyAt(seen);
-      if (!change.key().equals(key) || change.state().isEmpty()) {
+      if (!change.key().equals(key)) {
+        continue;
+      }
+      if (change.state().isEmpty()) {
+        currentActive = null;
         continue;
       }
       StoredCa ca = decode(change.state().get(), seen);
+      Optional<Fingerprint> predecessor = Optional.ofNullable(currentActive);
+      parent.putIfAbsent(ca.active(), predecessor);
+      ca.prepared().ifPresent(next -> parent.putIfAbsent(next, Optional.of(ca.active())));
+      currentActive = ca.active();
+      if (change.by().equals("restore")) {
+        continue;
+      }
       activeByVersion.computeIfAbsent(ca.version(), v -> new HashSet<>()).add(ca.active());
       firstRecordOfCa.putIfAbsent(ca.active(), ca);
       everActive.add(ca.active());
@@ -56,6 +71,21 @@ final class StoreOracle {
         firstRecordIndex = seen;
       }
     }
+  }
+
+  /**
+   * Whether {@code descendant} continues {@code ancestor} by the store's history: it was prepared
+   * under it or written over a record of it (directly or through successors), never founded anew.
+   */
+  boolean descends(Fingerprint descendant, Fingerprint ancestor) {
+    Fingerprint at = descendant;
+    for (int hops = 0; at != null && hops < 1000; hops++) {
+      if (at.equals(ancestor)) {
+        return true;
+      }
+      at = parent.getOrDefault(at, Optional.empty()).orElse(null);
+    }
+    return false;
   }
 
   /** Whether the store held a record at {@code version} whose active CA is {@code active}. */
@@ -93,8 +123,10 @@ final class StoreOracle {
     }
     Optional<X509Certificate> cross = entries.entry("ca.cross.crt").map(bytes ->
         Pem.decodeCertificates(new String(bytes, StandardCharsets.US_ASCII)).get(0));
-    return new StoredCa(stored.version(), Fingerprint.of(chain.get(0)), chain.get(0), bundleFingerprints, bundle,
-        cross, historyIndex);
+    Optional<Fingerprint> prepared = entries.entry("next.crt").map(bytes ->
+        Fingerprint.of(Pem.decodeCertificates(new String(bytes, StandardCharsets.US_ASCII)).get(0)));
+    return new StoredCa(stored.version(), Fingerprint.of(chain.get(0)), chain.get(0), prepared, bundleFingerprints,
+        bundle, cross, historyIndex);
   }
 
   private static List<X509Certificate> certificates(NamedEntries entries, String name) {

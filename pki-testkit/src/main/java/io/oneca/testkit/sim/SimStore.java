@@ -84,11 +84,11 @@ public final class SimStore {
    *
    * @param key the key
    * @param state the value written, or empty for a deletion
-   * @param by the client's name, or {@code operator}
+   * @param by the client's name, {@code operator} (a deletion) or {@code restore}
    */
   public record Change(String key, Optional<Versioned<byte[]>> state, String by) {}
 
-  /** Returns every change applied so far, oldest first (restores are not changes: they re-install old values). */
+  /** Returns every change applied so far, oldest first; a restore adds one change per key it changed. */
   public synchronized List<Change> history() {
     return List.copyOf(history);
   }
@@ -188,6 +188,15 @@ public final class SimStore {
    * subscription then re-reads.
    */
   public synchronized void restore(Snapshot snapshot) {
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>(values.keySet());
+    keys.addAll(snapshot.values().keySet());
+    for (String key : keys) {
+      Versioned<byte[]> before = values.get(key);
+      Versioned<byte[]> after = snapshot.values().get(key);
+      if (before != after) {
+        history.add(new Change(key, Optional.ofNullable(after).map(SimStore::copy), "restore"));
+      }
+    }
     values.clear();
     values.putAll(snapshot.values());
     revision = snapshot.revision();
