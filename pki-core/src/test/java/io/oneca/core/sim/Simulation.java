@@ -51,7 +51,7 @@ import java.util.stream.Stream;
 final class Simulation {
   static final String KEY = "oneca/ca";
   /** How often replicas re-read the store. */
-  static final Duration RESYNC = Duration.ofSeconds(5);
+  static final Duration RESYNC = Duration.ofSeconds(10);
   /** How long after the faults stop every replica must equal the store. */
   static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(30);
   /** How long a replica may be cut off from the store and still issue from a CA the store distrusted. */
