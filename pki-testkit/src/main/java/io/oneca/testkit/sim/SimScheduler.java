@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ScheduledExecutorService} that runs on virtual time: nothing runs until a caller drives it
- * ({@link #runNext()}, {@link #runFor(Duration)}), and then tasks run one at a time on the caller's
+ * ({@link #runNext()}, {@link #runFor(Duration, long)}), and then tasks run one at a time on the caller's
  * thread in virtual-time order, the clock jumping to each task's due time. Tasks due at the same
  * instant run in an order drawn from the seed, so one seed gives one interleaving and another seed
  * another (as a thread pool would), and the same seed always the same one.
