@@ -95,6 +95,11 @@ final class SimulationRunner {
     } finally {
       pool.shutdownNow();
     }
+    try {
+      Files.deleteIfExists(workRoot);
+    } catch (java.io.IOException e) {
+      // Another run of this JVM still uses it, or a seed left files: harmless, it is a temporary directory.
+    }
     List<Simulation.Result> sorted = new ArrayList<>(failures);
     sorted.sort((a, b) -> Long.compare(a.seed(), b.seed()));
     return new Summary(ran.get(), tasks.get(), Duration.ofNanos(System.nanoTime() - started),
