@@ -23,6 +23,8 @@ final class SimReplica {
   CompletableFuture<BootstrapResult> start;
   boolean startHandled;
   boolean down;
+  /** The last bootstrap gave up because the store could not be reached (by design: bounded retries). */
+  boolean gaveUpUnreachable;
   ManagedIdentity identity;
   Path output;
   // Per incarnation: what the simulation saw it hold.
@@ -47,6 +49,7 @@ final class SimReplica {
     identity = null;
     startHandled = false;
     down = false;
+    gaveUpUnreachable = false;
   }
 
   @Override

@@ -422,7 +422,8 @@ final class Simulation {
   private void startFailed(SimReplica replica, Throwable cause) {
     replica.down = true;
     note(replica + " start failed: " + cause.getClass().getSimpleName());
-    if (cause instanceof StoreUnavailableException || quiescing && cause instanceof IllegalStateException) {
+    if (cause instanceof StoreUnavailableException) {
+      replica.gaveUpUnreachable = true;
       return;
     }
     oracle.update();
@@ -519,7 +520,18 @@ final class Simulation {
         boot(replica);
       }
     }
-    settle(CONVERGENCE_BOUND);
+    // A bootstrap still retrying when the faults stopped may give up afterwards (its attempts are
+    // bounded by design); the operator's process supervisor would restart it, and so does this.
+    for (long second = 0; second < CONVERGENCE_BOUND.toSeconds(); second++) {
+      settle(Duration.ofSeconds(1));
+      for (SimReplica replica : replicas) {
+        if (replica.down && replica.gaveUpUnreachable) {
+          note("restart " + replica.name + " (its bootstrap gave up while the store was unreachable)");
+          shutDown(replica);
+          boot(replica);
+        }
+      }
+    }
     checkStep();
   }
 
