@@ -10,4 +10,5 @@ module io.oneca.testkit {
 
   exports io.oneca.testkit;
   exports io.oneca.testkit.etcd;
+  exports io.oneca.testkit.sim;
 }
