@@ -95,6 +95,7 @@ public final class OneCa implements AutoCloseable {
   private final List<ManagedIdentity> identities = new CopyOnWriteArrayList<>();
   private final CaRotation rotation;
   private final CaFactory caFactory;
+  private final LineageLedger ledger;
   private volatile boolean closed;
   private boolean startCalled;
   private ScheduledFuture<?> expiryChecks;
@@ -107,9 +108,10 @@ public final class OneCa implements AutoCloseable {
     this.audit = new IssuanceAudit(new Auditor(settings.security().auditSink(), settings.clock(),
         settings.replicaId(), settings.caKey()));
     this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
-        settings.clock());
+        settings.clock(), settings.clockSkewTolerance());
+    this.ledger = new LineageLedger(settings.store(), settings.caKey(), settings.clock(), settings.replicaId());
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
-        settings.resyncInterval(), stats, audit);
+        settings.resyncInterval(), stats, audit, ledger);
     this.expiry = new ExpiryMonitor(settings.expiryThresholds());
     this.caFactory = new CaFactory(settings);
     this.rotation = new CaRotation(this, settings.rotationPolicy());
@@ -165,7 +167,7 @@ public final class OneCa implements AutoCloseable {
         : caFactory::firstCa;
     Bootstrap bootstrap = new Bootstrap(settings.store(), settings.caKey(), codec, settings.provider(),
         settings.clock(), settings.scheduler(), settings.retryPolicy(), settings.random(), candidates,
-        settings.importedCa() != null);
+        settings.importedCa() != null, ledger, settings.clockSkewTolerance());
     bootstrap.run().whenComplete((adoption, error) -> {
       audit.bootstrap(adoption == null ? null : adoption.outcome(), adoption == null ? null : adoption.record(),
           adoption == null ? 0 : adoption.version(), error);
@@ -174,7 +176,7 @@ public final class OneCa implements AutoCloseable {
             ? error.getCause() : error);
         return;
       }
-      CaView view = cache.adoptDecoded(adoption.version(), adoption.record()).state().view();
+      CaView view = cache.adoptDecoded(adoption.stored(), adoption.record()).state().view();
       rotation.observe(adoption.version(), adoption.record());
       synchronized (this) {
         if (!closed) {
@@ -424,17 +426,40 @@ public final class OneCa implements AutoCloseable {
     return codec.encode(record, settings.caKey());
   }
 
-  /** Decodes and checks a stored version, and adopts it if it is newer than memory. */
+  /**
+   * Decodes and checks a stored version, and adopts it if it is newer than memory.
+   *
+   * @throws OneCaException if the stored CA does not continue the one in memory: no step is
+   *     computed from a record this replica refuses
+   */
   CaRecord inspectAndFollow(Versioned<byte[]> stored) {
     CaRecord record = cache.inspect(stored);
     follower.offer(stored, "rotation read");
+    CaCache.CaState held = cache.current();
+    if (held != null && !(held.version() == stored.version() && held.contentHash().equals(CaCache.hash(stored.value())))) {
+      Optional<String> broken = cache.discontinuity(record);
+      if (broken.isPresent()) {
+        throw new OneCaException("refusing to rotate from version " + stored.version() + " of CA key '"
+            + settings.caKey() + "' in " + settings.store().backend() + ": " + broken.get());
+      }
+    }
     return record;
   }
 
-  /** Adopts a version this replica has just written. */
-  void adoptWritten(Versioned<byte[]> written, CaRecord record) {
-    cache.prime(written.version(), record);
-    follower.offer(written, "rotation write");
+  /** The generation of the state in memory: the basis of a write about to be sent. */
+  long generation() {
+    return cache.generation();
+  }
+
+  /** Adopts a version this replica has just written with a compare-and-set sent at generation {@code basis}. */
+  void adoptWritten(Versioned<byte[]> written, CaRecord record, long basis) {
+    cache.prime(written, record);
+    follower.offerWritten(written, "rotation write", basis);
+  }
+
+  /** Admits {@code next} into the lineage evidence before a forced rotation writes it. */
+  CompletableFuture<?> admitToLineage(Fingerprint current, Fingerprint next) {
+    return ledger.admit(current, next);
   }
 
   void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
@@ -506,7 +531,7 @@ public final class OneCa implements AutoCloseable {
     }
     Versioned<byte[]> record = stored.get();
     OptionalLong storeVersion = OptionalLong.of(record.version());
-    if (record.version() == memory.version()) {
+    if (record.version() == memory.version() && CaCache.hash(record.value()).equals(memory.contentHash())) {
       return new Consistency(Consistency.Status.CONSISTENT, memory.version(), memoryFingerprint, storeVersion,
           Optional.of(memoryFingerprint), now, key + " and memory both hold version " + memory.version() + " ("
               + memoryFingerprint.shortForm() + ")");
@@ -517,6 +542,12 @@ public final class OneCa implements AutoCloseable {
     } catch (UnreadableRecordException e) {
       return new Consistency(Consistency.Status.STORE_UNREADABLE, memory.version(), memoryFingerprint, storeVersion,
           Optional.empty(), now, e.getMessage());
+    }
+    if (cache.discontinuity(cache.inspect(record)).isPresent()) {
+      return new Consistency(Consistency.Status.FOREIGN_CA, memory.version(), memoryFingerprint, storeVersion,
+          Optional.of(storedFingerprint), now, key + " holds version " + record.version() + " with CA "
+              + storedFingerprint.shortForm() + ", which does not continue CA " + memoryFingerprint.shortForm()
+              + " in memory (version " + memory.version() + "); it is refused");
     }
     Consistency.Status status = record.version() > memory.version()
         ? Consistency.Status.MEMORY_BEHIND : Consistency.Status.MEMORY_AHEAD;
@@ -564,5 +595,6 @@ public final class OneCa implements AutoCloseable {
       Duration resyncInterval,
       ExpiryThresholds expiryThresholds,
       Provider signatureProvider,
-      RotationPolicy rotationPolicy) {}
+      RotationPolicy rotationPolicy,
+      Duration clockSkewTolerance) {}
 }
