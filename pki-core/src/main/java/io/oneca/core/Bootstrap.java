@@ -67,6 +67,7 @@ final class Bootstrap {
   private CaRecord candidate;
   private byte[] candidateBytes;
   private boolean writeAttempted;
+  private boolean recheckedRecord;
   private int attempts;
 
   Bootstrap(
@@ -114,6 +115,7 @@ final class Bootstrap {
 
   private void attempt() {
     attempts++;
+    recheckedRecord = false;
     try {
       store.get(key).whenCompleteAsync(this::onRead, scheduler);
     } catch (RuntimeException e) {
@@ -147,6 +149,25 @@ final class Bootstrap {
         if (importing && candidate != null && found.fingerprints().contains(candidate.active().fingerprint().sha256Hex())) {
           // Re-importing the CA the line was founded with restores the record; it founds nothing new.
           writeCandidate();
+          return;
+        }
+        if (!recheckedRecord) {
+          // The evidence is written only after a record exists: a founder may have written both since our
+          // read of the record. Read the record again before concluding it is gone.
+          recheckedRecord = true;
+          store.get(key).whenCompleteAsync((again, failure) -> {
+            try {
+              if (failure != null) {
+                retryOrFail(failure);
+              } else if (again.isPresent()) {
+                adoptStored(again.get());
+              } else {
+                onEvidence(evidence, null);
+              }
+            } catch (RuntimeException e) {
+              fail(e);
+            }
+          }, scheduler);
           return;
         }
         throw new CaLineageException(store.backend(), key, found.fingerprints(), "the record is gone but its "

@@ -231,22 +231,15 @@ final class CaCache {
   }
 
   /**
-   * Decodes and checks a stored version without adopting it; decoding is cached like an offer's,
-   * validity in time is checked now.
+   * Decodes and checks a stored version without adopting it; cached like an offer's. Validity in time
+   * is not checked: a rotation step must be able to act on a record whose active CA has expired.
    */
   CaRecord inspect(Versioned<byte[]> stored) {
     Parsed result = parsed.get(new ParseKey(stored.version(), hash(stored.value())), version -> parse(stored));
     if (result.problem() != null) {
       throw new UnreadableRecordException(backend, stored.key(), stored.version(), result.problem(), null);
     }
-    CaRecord record = result.record();
-    List<String> timing = new ArrayList<>(CaChecks.validityProblems(record.active(), clock.instant(),
-        clockSkewTolerance));
-    if (!timing.isEmpty()) {
-      throw new UnreadableRecordException(backend, stored.key(), stored.version(),
-          "the stored CA cannot be used now: " + String.join("; ", timing), null);
-    }
-    return record;
+    return result.record();
   }
 
   /** Whether {@code record} continues the current state's line; empty when it does (or nothing is held). */

@@ -186,29 +186,40 @@ final class CaFollower implements AutoCloseable {
     }
   }
 
-  /** A CA off the line: say so once per version, then ask the evidence whether an operator admitted it. */
+  /**
+   * A CA off the line: adopt it if the lineage evidence says an operator admitted it, else say so
+   * once per version. The evidence is read first, so an admitted CA raises no false alarm.
+   */
   private void onRefused(Versioned<byte[]> stored, CaCache.Offer offer, String source, long basis) {
-    CaCache.CaState held = offer.state();
     io.oneca.api.Fingerprint foreign = offer.offered().active().fingerprint();
-    if (stats.lineageRefused(clock.instant(), stored.version(), CaCache.hash(stored.value()), foreign,
-        offer.problem())) {
-      audit.lineageRefused(stored.version(), held.version(), held.view().fingerprint(), foreign, offer.problem());
-      LOG.error("Refusing version {} of CA key '{}' from {} (via {}); keeping CA {} at version {}: {}. If the CA was "
-          + "replaced on purpose, reset the lineage naming CA {} and restart the replicas", stored.version(), key,
-          store.backend(), source, held.view().fingerprint().shortForm(), held.version(), offer.problem(),
-          held.view().fingerprint().sha256Hex());
-    }
     ledger.read().whenCompleteAsync((evidence, error) -> {
-      if (error != null || closed) {
+      if (closed) {
         return;
       }
-      if (evidence.isPresent() && evidence.get().value().admits(foreign)) {
+      if (error == null && evidence.isPresent() && evidence.get().value().admits(foreign)) {
         LOG.warn("CA {} at version {} of key '{}' is admitted by the lineage evidence at '{}' (written {} by {}); "
             + "adopting it", foreign.shortForm(), stored.version(), key, ledger.evidenceKey(),
             evidence.get().value().at(), evidence.get().value().by());
         onState(Optional.of(stored), "lineage evidence", basis, true);
+        return;
+      }
+      CaCache.CaState held = cache.current();
+      if (stats.lineageRefused(clock.instant(), stored.version(), CaCache.hash(stored.value()), foreign,
+          offer.problem())) {
+        audit.lineageRefused(stored.version(), held.version(), held.view().fingerprint(), foreign, offer.problem());
+        LOG.error("Refusing version {} of CA key '{}' from {} (via {}); keeping CA {} at version {}: {}. If the CA "
+            + "was replaced on purpose, reset the lineage naming CA {} and restart the replicas", stored.version(),
+            key, store.backend(), source, held.view().fingerprint().shortForm(), held.version(), offer.problem(),
+            held.view().fingerprint().sha256Hex());
       }
     }, scheduler);
+  }
+
+  /** Adopts a version the lineage evidence admits (read by a rotation step). */
+  void offerAdmitted(Versioned<byte[]> stored, String source) {
+    if (!closed) {
+      onState(Optional.of(stored), source, CaCache.NO_BASIS, true);
+    }
   }
 
   private void onRegression(Versioned<byte[]> stored, CaCache.Offer offer, String source, long held) {

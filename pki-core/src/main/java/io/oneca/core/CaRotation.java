@@ -71,6 +71,9 @@ public final class CaRotation {
 
   private record Stop(Outcome outcome, String detail) implements Decision {}
 
+  /** A stored version and its decoded record. */
+  private record Read(Versioned<byte[]> stored, CaRecord record) {}
+
   /** A compare-and-set's result, and the generation in memory when it was sent. */
   private record Sent(CasResult result, long basis) {}
 
@@ -397,10 +400,13 @@ public final class CaRotation {
 
   private void attempt(String step, Plan plan, int attempt, CompletableFuture<TransitionResult> result) {
     String key = oneCa.caKey();
-    oneCa.store().get(key).thenAcceptAsync(read -> {
+    oneCa.store().get(key).thenComposeAsync(read -> {
       Versioned<byte[]> stored = read.orElseThrow(() -> new OneCaException("CA key '" + key + "' is missing from "
           + oneCa.store().backend() + "; rotation never re-creates a CA: restore the record"));
-      CaRecord record = oneCa.inspectAndFollow(stored);
+      return oneCa.inspectAndFollow(stored).thenApply(record -> new Read(stored, record));
+    }, oneCa.scheduler()).thenAcceptAsync(read -> {
+      Versioned<byte[]> stored = read.stored();
+      CaRecord record = read.record();
       Decision decision = plan.decide(stored.version(), record, attempt);
       if (decision instanceof Stop stop) {
         result.complete(new TransitionResult(step, stop.outcome(), stop.detail(), status(stored.version(), record)));

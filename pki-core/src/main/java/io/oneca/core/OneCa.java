@@ -427,23 +427,30 @@ public final class OneCa implements AutoCloseable {
   }
 
   /**
-   * Decodes and checks a stored version, and adopts it if it is newer than memory.
-   *
-   * @throws OneCaException if the stored CA does not continue the one in memory: no step is
-   *     computed from a record this replica refuses
+   * Decodes and checks a stored version, and adopts it if it is newer than memory. A CA that does not
+   * continue the one in memory is adopted only if the lineage evidence admits it (a forced rotation
+   * that distrusted the old CA); otherwise the future fails with a {@link OneCaException}: no step is
+   * computed from a record this replica refuses.
    */
-  CaRecord inspectAndFollow(Versioned<byte[]> stored) {
+  CompletableFuture<CaRecord> inspectAndFollow(Versioned<byte[]> stored) {
     CaRecord record = cache.inspect(stored);
     follower.offer(stored, "rotation read");
     CaCache.CaState held = cache.current();
-    if (held != null && !(held.version() == stored.version() && held.contentHash().equals(CaCache.hash(stored.value())))) {
-      Optional<String> broken = cache.discontinuity(record);
-      if (broken.isPresent()) {
-        throw new OneCaException("refusing to rotate from version " + stored.version() + " of CA key '"
-            + settings.caKey() + "' in " + settings.store().backend() + ": " + broken.get());
-      }
+    if (held == null || (held.version() == stored.version() && held.contentHash().equals(CaCache.hash(stored.value())))) {
+      return CompletableFuture.completedFuture(record);
     }
-    return record;
+    Optional<String> broken = cache.discontinuity(record);
+    if (broken.isEmpty()) {
+      return CompletableFuture.completedFuture(record);
+    }
+    return ledger.read().thenApply(evidence -> {
+      if (evidence.isPresent() && evidence.get().value().admits(record.active().fingerprint())) {
+        follower.offerAdmitted(stored, "rotation read, admitted by the lineage evidence");
+        return record;
+      }
+      throw new OneCaException("refusing to rotate from version " + stored.version() + " of CA key '"
+          + settings.caKey() + "' in " + settings.store().backend() + ": " + broken.get());
+    });
   }
 
   /** The generation of the state in memory: the basis of a write about to be sent. */

@@ -101,6 +101,11 @@ class LineageTest {
       oneCa.reload().get(10, TimeUnit.SECONDS);
     }
 
+    // The refusal is reported once the lineage evidence was read (it might have admitted the CA).
+    await(() -> oneCa.health().status() == HealthStatus.DOWN);
+    for (int i = 0; i < 3; i++) {
+      oneCa.reload().get(10, TimeUnit.SECONDS);
+    }
     assertThat(oneCa.ca().fingerprint()).as("keeps serving its own CA").isEqualTo(own);
     HealthReport health = oneCa.health();
     assertThat(health.status()).as(health.describe()).isEqualTo(HealthStatus.DOWN);
@@ -113,6 +118,11 @@ class LineageTest {
     assertThat(audit).filteredOn(event -> event.type().name().equals("CA_LINEAGE_REFUSED")).singleElement()
         .satisfies(event -> assertThat(event.storeVersion()).isEqualTo(written.version()));
     assertThat(audit).noneMatch(event -> event.type() == AuditEventType.CA_FOLLOWED);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    OneCaMetrics.of(oneCa).bindTo(registry);
+    assertThat(registry.get("oneca.ca.lineage.refusals").functionCounter().count()).isEqualTo(1.0);
+    assertThat(registry.get("oneca.ca.lineage.refused").gauge().value()).isEqualTo(1.0);
     assertThat(oneCa.consistency().get().status()).isNotEqualTo(Consistency.Status.CONSISTENT);
   }
 
@@ -126,6 +136,49 @@ class LineageTest {
     oneCa.reload().get(10, TimeUnit.SECONDS);
     assertThat(oneCa.ca().storeVersion()).isEqualTo(written.version());
     assertThat(oneCa.health().status()).isEqualTo(HealthStatus.UP);
+  }
+
+  @Test
+  void reset_namingTheFingerprint_letsANewCaBeFounded_andRunningReplicasFollowIt() throws Exception {
+    InMemoryStore store = closing(InMemoryStore.create());
+    OneCa first = replica(store.newClient(), Duration.ofMillis(200));
+    Fingerprint founded = first.start().ca().fingerprint();
+    Versioned<byte[]> stored = store.get(KEY).get().orElseThrow();
+    assertThat(store.delete(KEY, Precondition.atVersion(stored.version())).get().applied()).isTrue();
+
+    Fingerprint unrelated = StoredCas.newCa("CN=Other", Duration.ofDays(1), Instant.now()).fingerprint();
+    CaLineageReset.Result wrong = CaLineageReset.reset(store, KEY, unrelated, audit::add, "ops").get(10, TimeUnit.SECONDS);
+    assertThat(wrong.outcome()).isEqualTo(CaLineageReset.Outcome.MISMATCH);
+    assertThatThrownBy(() -> replica(store.newClient(), Duration.ofMinutes(10)).start())
+        .isInstanceOfSatisfying(io.oneca.api.CaLineageException.class, e -> {
+          assertThat(e.key()).isEqualTo(KEY);
+          assertThat(e.fingerprints()).containsExactly(founded.sha256Hex());
+        });
+
+    CaLineageReset.Result reset = CaLineageReset.reset(store, KEY, founded, audit::add, "ops").get(10, TimeUnit.SECONDS);
+    assertThat(reset.outcome()).as(reset.detail()).isEqualTo(CaLineageReset.Outcome.RESET);
+    assertThat(audit).filteredOn(event -> event.type() == AuditEventType.CA_LINEAGE_RESET).singleElement()
+        .satisfies(event -> assertThat(event.details()).containsEntry("caFingerprint", founded.sha256Hex()));
+    assertThat(CaLineageReset.reset(store, KEY, founded, audit::add, "ops").get(10, TimeUnit.SECONDS).outcome())
+        .isEqualTo(CaLineageReset.Outcome.NOTHING_TO_RESET);
+
+    BootstrapResult fresh = replica(store.newClient(), Duration.ofMinutes(10)).start();
+    assertThat(fresh.outcome()).isEqualTo(BootstrapResult.Outcome.CREATED);
+    assertThat(fresh.ca().fingerprint()).isNotEqualTo(founded);
+    await(() -> first.ca().fingerprint().equals(fresh.ca().fingerprint()));
+    assertThat(first.health().status()).as(first.health().describe()).isEqualTo(HealthStatus.UP);
+  }
+
+  @Test
+  void forcedRotationDistrustingTheOldCa_isFollowedByOtherReplicas() throws Exception {
+    InMemoryStore store = closing(InMemoryStore.create());
+    OneCa a = replica(store.newClient(), Duration.ofMillis(200));
+    a.start();
+    OneCa b = replica(store.newClient(), Duration.ofMillis(200));
+    b.start();
+    Fingerprint next = b.rotation().force(true).get(10, TimeUnit.SECONDS).status().active().fingerprint();
+    await(() -> a.ca().fingerprint().equals(next));
+    assertThat(a.health().status()).as(a.health().describe()).isEqualTo(HealthStatus.UP);
   }
 
   static void await(java.util.function.BooleanSupplier condition) {

@@ -81,6 +81,13 @@ class RegressionTest {
           assertThat(check.detail()).contains(Long.toString(before)).contains(Long.toString(prepared));
         });
     assertThat(audit).filteredOn(event -> event.type().name().equals("CA_VERSION_REGRESSED")).hasSize(1);
+    oneCa.reload().get(10, TimeUnit.SECONDS);
+    assertThat(audit).as("once per regressed version").filteredOn(event -> event.type().name()
+        .equals("CA_VERSION_REGRESSED")).hasSize(1);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    OneCaMetrics.of(oneCa).bindTo(registry);
+    assertThat(registry.get("oneca.ca.regressions").functionCounter().count()).isEqualTo(1.0);
 
     // The store moves on from the restored version; the replica follows it.
     oneCa.rotation().prepare().get(10, TimeUnit.SECONDS);
@@ -110,7 +117,8 @@ class RegressionTest {
 
     Optional<Fingerprint> prepared = held.rotation().status().prepared().map(CaSlot::fingerprint);
     assertThat(prepared).contains(secondPrepared);
-    assertThat(held.health().checks()).extracting(HealthCheck::name).contains("ca-regression");
+    assertThat(held.health().checks()).filteredOn(check -> check.name().equals("ca-regression"))
+        .extracting(HealthCheck::status).containsExactly(HealthStatus.DEGRADED);
   }
 
   private void restore() throws IOException {
