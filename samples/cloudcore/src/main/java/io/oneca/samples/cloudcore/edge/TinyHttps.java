@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -51,7 +53,19 @@ final class TinyHttps {
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
       socket.setSSLParameters(parameters);
-      socket.startHandshake();
+      try {
+        socket.startHandshake();
+      } catch (IOException e) {
+        if (!(e instanceof SSLException) && PresentingKeyManager.presentedOn(socket)) {
+          SSLHandshakeException refused = new SSLHandshakeException("the replica at " + address + " closed the "
+              + "connection after it received this edge's certificate: it does not trust that certificate (" + e + ")");
+          refused.initCause(e);
+          throw refused;
+        }
+        throw e;
+      } finally {
+        PresentingKeyManager.presentedOn(socket);
+      }
       return socket;
     } catch (IOException | RuntimeException e) {
       raw.close();

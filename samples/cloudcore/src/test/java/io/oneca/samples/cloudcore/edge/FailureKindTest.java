@@ -107,7 +107,7 @@ class FailureKindTest {
     ManagedIdentity edge = identity("edge-ca");
     InetSocketAddress address = serve(replica.sslContext());
 
-    assertThat(kinds(edge.sslContext(), address)).containsExactly(Map.entry(FailureKind.CERTIFICATE_OR_TRUST, HANDSHAKES));
+    assertThat(kinds(TlsContexts.sslContext(new PresentingKeyManager(edge.keyManager()), edge.trustManager()), address)).containsExactly(Map.entry(FailureKind.CERTIFICATE_OR_TRUST, HANDSHAKES));
   }
 
   @Test
@@ -116,7 +116,7 @@ class FailureKindTest {
     ManagedIdentity edge = identity("edge-ca");
     InetSocketAddress address = serve(replica.sslContext());
     // The edge trusts the replica's CA (it has the new bundle) but still holds a certificate of the old CA.
-    SSLContext client = TlsContexts.sslContext(edge.keyManager(), replica.trustManager());
+    SSLContext client = TlsContexts.sslContext(new PresentingKeyManager(edge.keyManager()), replica.trustManager());
 
     assertThat(kinds(client, address)).containsExactly(Map.entry(FailureKind.CERTIFICATE_OR_TRUST, HANDSHAKES));
   }
