@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #offerAdmitted}.
  *
  * <p>Decoding (and the time-independent checks) of each stored value is cached by version and
- * SHA-256 of the bytes, so a different value at the same version is never answered from the cache.
+ * content (an entry is used only for identical bytes), so a different value at the same version is
+ * never answered from the cache.
  * Validity in time is checked on every offer, with the clock-skew tolerance, so a CA rejected while
  * this replica's clock was behind is adopted once the clock is right.
  *
@@ -41,9 +43,14 @@ final class CaCache {
 
   /**
    * What one replica holds: the record at a store version; {@code generation} counts adoptions;
-   * {@code contentHash} is the SHA-256 (hex) of the stored bytes.
+   * {@code value} is the stored bytes (never modified).
    */
-  record CaState(long version, long generation, CaRecord record, CaView view, String contentHash) {}
+  record CaState(long version, long generation, CaRecord record, CaView view, byte[] value) {
+    /** Whether {@code stored} is exactly this state: same version, same bytes. */
+    boolean holds(Versioned<byte[]> stored) {
+      return stored.version() == version && Arrays.equals(stored.value(), value);
+    }
+  }
 
   /** How an offered version was handled. */
   enum Advance {
@@ -72,11 +79,18 @@ final class CaCache {
   record Offer(Advance advance, CaState state, String problem, CaRecord offered, boolean regressed,
       boolean clockSkew) {}
 
-  /** A decoded version: the record, or why it cannot be used; independent of time. */
-  private record Parsed(CaRecord record, String problem) {}
+  /** A decoded value: the record, or why it cannot be used; independent of time. */
+  private record Parsed(byte[] value, CaRecord record, String problem) {}
 
-  /** The parse cache's key: a version and the SHA-256 of its bytes. */
-  private record ParseKey(long version, String contentHash) {}
+  /**
+   * The parse cache's key: a version and a digest of its bytes; an entry is used only if its bytes
+   * equal the offered ones, so a different value at the same version is never answered from it.
+   */
+  private record ParseKey(long version, int contentHashCode, int length) {
+    static ParseKey of(Versioned<byte[]> stored) {
+      return new ParseKey(stored.version(), Arrays.hashCode(stored.value()), stored.value().length);
+    }
+  }
 
   /** The basis of an offer that is not a read started at a known generation (an event). */
   static final long NO_BASIS = Long.MIN_VALUE;
@@ -107,14 +121,14 @@ final class CaCache {
 
   /** Installs a record the bootstrap has already decoded and checked. */
   Offer adoptDecoded(Versioned<byte[]> stored, CaRecord record) {
-    String hash = hash(stored.value());
-    parsed.put(new ParseKey(stored.version(), hash), new Parsed(record, null));
-    return install(stored.version(), hash, record, null, NO_BASIS, true);
+    byte[] value = stored.value().clone();
+    parsed.put(ParseKey.of(stored), new Parsed(value, record, null));
+    return install(stored.version(), value, record, null, NO_BASIS, true);
   }
 
   /** Records the parse of a version this replica has just written, so that offering it costs nothing. */
   void prime(Versioned<byte[]> stored, CaRecord record) {
-    parsed.put(new ParseKey(stored.version(), hash(stored.value())), new Parsed(record, null));
+    parsed.put(ParseKey.of(stored), new Parsed(stored.value().clone(), record, null));
   }
 
   /**
@@ -151,17 +165,15 @@ final class CaCache {
 
   private Offer offer(Versioned<byte[]> stored, long basis, boolean admitted) {
     Objects.requireNonNull(stored, "stored");
-    String hash = hash(stored.value());
     CaState now = current.get();
     boolean regressed = false;
     if (now != null && stored.version() <= now.version()) {
-      boolean sameValue = stored.version() == now.version() && hash.equals(now.contentHash());
-      if (sameValue || basis != now.generation()) {
+      if (now.holds(stored) || basis != now.generation()) {
         return new Offer(Advance.NOT_NEWER, now, null, null, false, false);
       }
       regressed = true;
     }
-    Parsed result = parsed.get(new ParseKey(stored.version(), hash), k -> parse(stored));
+    Parsed result = parsedOf(stored);
     if (result.problem() != null) {
       return rejected(stored, result.problem(), null, regressed, false);
     }
@@ -177,7 +189,8 @@ final class CaCache {
       return rejected(stored, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
           + " is not usable: " + String.join("; ", timing), record, regressed, skew);
     }
-    return install(stored.version(), hash, record, regressed ? now : null, regressed ? basis : NO_BASIS, admitted);
+    return install(stored.version(), stored.value(), record, regressed ? now : null, regressed ? basis : NO_BASIS,
+        admitted);
   }
 
   private Offer rejected(Versioned<byte[]> stored, String problem, CaRecord record, boolean regressed, boolean skew) {
@@ -194,7 +207,7 @@ final class CaCache {
    * Installs a record: forward when {@code regressedFrom} is null, else in place of exactly that
    * state (a regression is acted on only against the state it was observed against).
    */
-  private Offer install(long version, String hash, CaRecord record, CaState regressedFrom, long basis,
+  private Offer install(long version, byte[] value, CaRecord record, CaState regressedFrom, long basis,
       boolean admitted) {
     boolean regression = basis != NO_BASIS;
     while (true) {
@@ -204,7 +217,7 @@ final class CaCache {
           return new Offer(Advance.NOT_NEWER, now, null, null, false, false);
         }
       } else if (now != null && (version < now.version()
-          || (version == now.version() && hash.equals(now.contentHash())))) {
+          || (version == now.version() && Arrays.equals(value, now.value())))) {
         return new Offer(Advance.NOT_NEWER, now, null, null, false, false);
       } else if (now != null && version == now.version()) {
         // Same version, other bytes, seen by an offer that cannot prove a regression: wait for a read.
@@ -218,7 +231,7 @@ final class CaCache {
         }
       }
       CaState next = new CaState(version, now == null ? 1 : now.generation() + 1, record,
-          viewWithVersion(record, version), hash);
+          viewWithVersion(record, version), value);
       if (current.compareAndSet(now, next)) {
         return new Offer(regression ? Advance.READOPTED : Advance.ADVANCED, next, null, record, regression, false);
       }
@@ -235,7 +248,7 @@ final class CaCache {
    * is not checked: a rotation step must be able to act on a record whose active CA has expired.
    */
   CaRecord inspect(Versioned<byte[]> stored) {
-    Parsed result = parsed.get(new ParseKey(stored.version(), hash(stored.value())), version -> parse(stored));
+    Parsed result = parsedOf(stored);
     if (result.problem() != null) {
       throw new UnreadableRecordException(backend, stored.key(), stored.version(), result.problem(), null);
     }
@@ -248,21 +261,34 @@ final class CaCache {
     return now == null ? Optional.empty() : CaLineage.discontinuity(now.record(), record);
   }
 
+  /** The cached decoding of exactly these bytes at this version, decoding them if there is none. */
+  private Parsed parsedOf(Versioned<byte[]> stored) {
+    ParseKey key = ParseKey.of(stored);
+    Parsed cached = parsed.getIfPresent(key);
+    if (cached != null && Arrays.equals(cached.value(), stored.value())) {
+      return cached;
+    }
+    Parsed fresh = parse(stored);
+    parsed.put(key, fresh);
+    return fresh;
+  }
+
   private Parsed parse(Versioned<byte[]> stored) {
+    byte[] value = stored.value().clone();
     CaRecord record;
     try {
       record = codec.decode(stored, backend);
     } catch (UnreadableRecordException e) {
-      return new Parsed(null, e.getMessage());
+      return new Parsed(value, null, e.getMessage());
     }
     List<String> problems = new ArrayList<>(CaChecks.structuralProblems(record.active(), provider));
     record.prepared().ifPresent(next -> CaChecks.structuralProblems(next, provider)
         .forEach(problem -> problems.add("prepared CA: " + problem)));
     if (!problems.isEmpty()) {
-      return new Parsed(null, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
+      return new Parsed(value, null, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
           + " is not usable: " + String.join("; ", problems));
     }
-    return new Parsed(record, null);
+    return new Parsed(value, record, null);
   }
 
   /** The SHA-256 of stored bytes, in hex. */

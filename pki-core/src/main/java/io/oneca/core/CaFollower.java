@@ -196,7 +196,7 @@ final class CaFollower implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (error == null && evidence.isPresent() && evidence.get().value().admits(foreign)) {
+      if (error == null && evidence.isPresent() && CaLineage.admitted(evidence.get().value(), offer.offered())) {
         LOG.warn("CA {} at version {} of key '{}' is admitted by the lineage evidence at '{}' (written {} by {}); "
             + "adopting it", foreign.shortForm(), stored.version(), key, ledger.evidenceKey(),
             evidence.get().value().at(), evidence.get().value().by());

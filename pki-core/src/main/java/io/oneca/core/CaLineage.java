@@ -1,6 +1,5 @@
 package io.oneca.core;
 
-import io.oneca.api.Fingerprint;
 import io.oneca.core.internal.crypto.CaMaterial;
 import io.oneca.core.internal.crypto.FastVerification;
 import io.oneca.core.internal.record.CaRecord;
@@ -30,18 +29,18 @@ final class CaLineage {
    * @param offered the record found in the store
    */
   static Optional<String> discontinuity(CaRecord held, CaRecord offered) {
+    // Certificates compare by their encoding: cheaper than fingerprints, and as exact.
     CaMaterial next = offered.active();
-    Fingerprint nextFingerprint = next.fingerprint();
-    if (nextFingerprint.equals(held.active().fingerprint())) {
+    X509Certificate nextCertificate = next.certificate();
+    if (nextCertificate.equals(held.active().certificate())) {
       return Optional.empty();
     }
-    if (held.prepared().map(prepared -> prepared.fingerprint().equals(nextFingerprint)).orElse(false)) {
+    if (held.prepared().map(prepared -> prepared.certificate().equals(nextCertificate)).orElse(false)) {
       return Optional.empty();
     }
     X509Certificate root = next.chain().get(next.chain().size() - 1);
     for (X509Certificate trusted : held.trustBundle()) {
-      Fingerprint fingerprint = Fingerprint.of(trusted);
-      if (fingerprint.equals(nextFingerprint) || fingerprint.equals(Fingerprint.of(root))) {
+      if (trusted.equals(nextCertificate) || trusted.equals(root)) {
         return Optional.empty();
       }
     }
@@ -49,13 +48,35 @@ final class CaLineage {
       return Optional.empty();
     }
     for (RetiredCa retired : offered.retired()) {
-      if (retired.fingerprint().equals(held.active().fingerprint())) {
+      if (retired.certificate().equals(held.active().certificate())) {
         return Optional.empty();
       }
     }
-    return Optional.of("CA " + nextFingerprint.sha256Hex() + " does not continue CA "
+    return Optional.of("CA " + next.fingerprint().sha256Hex() + " does not continue CA "
         + held.active().fingerprint().sha256Hex() + ": it is not that CA, not its prepared successor, not in its "
         + "trust bundle, not cross-signed by it, and the record does not retire it");
+  }
+
+  /**
+   * Whether the lineage evidence admits {@code record}: it admits its active CA, or a CA the record
+   * names as retired or trusts (the record continues an admitted CA, for a replica that missed the
+   * forced rotation and the steps after it).
+   */
+  static boolean admitted(io.oneca.core.internal.record.LineageEvidence evidence, CaRecord record) {
+    if (evidence.admits(record.active().fingerprint())) {
+      return true;
+    }
+    for (RetiredCa retired : record.retired()) {
+      if (evidence.admits(retired.fingerprint())) {
+        return true;
+      }
+    }
+    for (X509Certificate trusted : record.trustBundle()) {
+      if (evidence.admits(io.oneca.api.Fingerprint.of(trusted))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code cross} certifies {@code next}'s key and is signed by the held active CA or a held anchor. */

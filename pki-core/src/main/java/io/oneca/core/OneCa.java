@@ -63,7 +63,8 @@ import java.util.function.Supplier;
  * proposes a new CA with a create-if-absent compare-and-set, and whether it wins or loses it uses
  * only the CA the store confirmed. Replicas that start at the same instant therefore all end up on
  * the same CA (the split-brain bug of KubeEdge CloudCore cannot happen). A stored record that
- * cannot be used fails {@code start()} and is never overwritten.
+ * cannot be used fails {@code start()} and is never overwritten, and a CA is never founded where
+ * the store's lineage evidence says one existed.
  *
  * <pre>{@code
  * try (VersionedStore store = FileSystemStore.open(Path.of("/var/lib/myservice/oneca"));
@@ -132,8 +133,12 @@ public final class OneCa implements AutoCloseable {
    * @return how the CA was obtained, and the CA
    * @throws io.oneca.api.StoreUnavailableException if the store stayed unavailable for every
    *     attempt of the retry policy; no CA is in use then
-   * @throws io.oneca.api.UnreadableRecordException if the stored record cannot be used; it was not
-   *     modified
+   * @throws io.oneca.api.UnreadableRecordException if the stored record (or its lineage evidence)
+   *     cannot be used; it was not modified
+   * @throws io.oneca.api.CaLineageException if the record is absent but its lineage evidence says a CA
+   *     existed: no new CA is founded (see {@link CaLineageReset})
+   * @throws io.oneca.api.ClockSkewException if the stored CA is not valid yet by this replica's clock,
+   *     beyond {@link OneCaBuilder#clockSkewTolerance(Duration)}
    * @throws IllegalStateException if this instance was closed
    */
   public BootstrapResult start() {
@@ -230,7 +235,9 @@ public final class OneCa implements AutoCloseable {
 
   /**
    * Registers a listener called with every CA version this replica adopts after the bootstrap, on
-   * OneCA's scheduler.
+   * OneCA's scheduler. Only CAs that continue this replica's line are adopted (see the pki-core
+   * README, "CA lineage"); after the store went backwards a re-adopted version may be lower than
+   * the previous one.
    *
    * @return closing it removes the listener
    */
@@ -436,7 +443,7 @@ public final class OneCa implements AutoCloseable {
     CaRecord record = cache.inspect(stored);
     follower.offer(stored, "rotation read");
     CaCache.CaState held = cache.current();
-    if (held == null || (held.version() == stored.version() && held.contentHash().equals(CaCache.hash(stored.value())))) {
+    if (held == null || held.holds(stored)) {
       return CompletableFuture.completedFuture(record);
     }
     Optional<String> broken = cache.discontinuity(record);
@@ -444,7 +451,7 @@ public final class OneCa implements AutoCloseable {
       return CompletableFuture.completedFuture(record);
     }
     return ledger.read().thenApply(evidence -> {
-      if (evidence.isPresent() && evidence.get().value().admits(record.active().fingerprint())) {
+      if (evidence.isPresent() && CaLineage.admitted(evidence.get().value(), record)) {
         follower.offerAdmitted(stored, "rotation read, admitted by the lineage evidence");
         return record;
       }
@@ -538,7 +545,7 @@ public final class OneCa implements AutoCloseable {
     }
     Versioned<byte[]> record = stored.get();
     OptionalLong storeVersion = OptionalLong.of(record.version());
-    if (record.version() == memory.version() && CaCache.hash(record.value()).equals(memory.contentHash())) {
+    if (memory.holds(record)) {
       return new Consistency(Consistency.Status.CONSISTENT, memory.version(), memoryFingerprint, storeVersion,
           Optional.of(memoryFingerprint), now, key + " and memory both hold version " + memory.version() + " ("
               + memoryFingerprint.shortForm() + ")");
