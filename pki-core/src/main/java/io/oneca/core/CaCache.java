@@ -48,7 +48,7 @@ final class CaCache {
   record CaState(long version, long generation, CaRecord record, CaView view, byte[] value) {
     /** Whether {@code stored} is exactly this state: same version, same bytes. */
     boolean holds(Versioned<byte[]> stored) {
-      return stored.version() == version && Arrays.equals(stored.value(), value);
+      return stored.version() == version && (stored.value() == value || Arrays.equals(stored.value(), value));
     }
   }
 
@@ -80,7 +80,7 @@ final class CaCache {
       boolean clockSkew) {}
 
   /** A decoded value: the record, or why it cannot be used; independent of time. */
-  private record Parsed(byte[] value, CaRecord record, String problem) {}
+  private record Parsed(long version, byte[] value, CaRecord record, String problem) {}
 
   /**
    * The parse cache's key: a version and a digest of its bytes; an entry is used only if its bytes
@@ -103,6 +103,8 @@ final class CaCache {
   private final Duration clockSkewTolerance;
   private final AtomicReference<CaState> current = new AtomicReference<>();
   private final Cache<ParseKey, Parsed> parsed = Caffeine.newBuilder().maximumSize(8).build();
+  /** The same decodings by array instance (identity, weakly held): offering the same array again reads no byte. */
+  private final Cache<byte[], Parsed> parsedInstances = Caffeine.newBuilder().weakKeys().maximumSize(8).build();
 
   CaCache(String key, String backend, CaRecordCodec codec, Provider provider, InstantSource clock,
       Duration clockSkewTolerance) {
@@ -122,13 +124,15 @@ final class CaCache {
   /** Installs a record the bootstrap has already decoded and checked. */
   Offer adoptDecoded(Versioned<byte[]> stored, CaRecord record) {
     byte[] value = stored.value().clone();
-    parsed.put(ParseKey.of(stored), new Parsed(value, record, null));
+    parsed.put(ParseKey.of(stored), new Parsed(stored.version(), value, record, null));
     return install(stored.version(), value, record, null, NO_BASIS, true);
   }
 
   /** Records the parse of a version this replica has just written, so that offering it costs nothing. */
   void prime(Versioned<byte[]> stored, CaRecord record) {
-    parsed.put(ParseKey.of(stored), new Parsed(stored.value().clone(), record, null));
+    Parsed primed = new Parsed(stored.version(), stored.value().clone(), record, null);
+    parsed.put(ParseKey.of(stored), primed);
+    parsedInstances.put(stored.value(), primed);
   }
 
   /**
@@ -263,13 +267,19 @@ final class CaCache {
 
   /** The cached decoding of exactly these bytes at this version, decoding them if there is none. */
   private Parsed parsedOf(Versioned<byte[]> stored) {
+    Parsed same = parsedInstances.getIfPresent(stored.value());
+    if (same != null && same.version() == stored.version()) {
+      return same;
+    }
     ParseKey key = ParseKey.of(stored);
     Parsed cached = parsed.getIfPresent(key);
     if (cached != null && Arrays.equals(cached.value(), stored.value())) {
+      parsedInstances.put(stored.value(), cached);
       return cached;
     }
     Parsed fresh = parse(stored);
     parsed.put(key, fresh);
+    parsedInstances.put(stored.value(), fresh);
     return fresh;
   }
 
@@ -279,16 +289,16 @@ final class CaCache {
     try {
       record = codec.decode(stored, backend);
     } catch (UnreadableRecordException e) {
-      return new Parsed(value, null, e.getMessage());
+      return new Parsed(stored.version(), value, null, e.getMessage());
     }
     List<String> problems = new ArrayList<>(CaChecks.structuralProblems(record.active(), provider));
     record.prepared().ifPresent(next -> CaChecks.structuralProblems(next, provider)
         .forEach(problem -> problems.add("prepared CA: " + problem)));
     if (!problems.isEmpty()) {
-      return new Parsed(value, null, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
+      return new Parsed(stored.version(), value, null, "the CA at key '" + key + "' version " + stored.version() + " in " + backend
           + " is not usable: " + String.join("; ", problems));
     }
-    return new Parsed(value, record, null);
+    return new Parsed(stored.version(), value, record, null);
   }
 
   /** The SHA-256 of stored bytes, in hex. */
