@@ -11,14 +11,16 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * The edge's key manager, remembering on which connections it presented the edge's certificate.
+ * The edge's key manager, remembering on which connections the replica asked for a client
+ * certificate from CAs that did not issue the edge's certificate.
  *
  * <p>With TLS 1.3 a server that refuses a client certificate sends an (encrypted) alert and closes
  * while the client is still writing its last handshake messages; the client then sees "Broken pipe"
- * or "Connection reset", never the alert, and the failure looked like an unreachable replica. A
- * connection that fails at the transport level after the edge presented its certificate and before
- * the handshake completed is therefore a refusal of that certificate ({@link TinyHttps#connect}),
- * unless the replica died in exactly that millisecond.
+ * or "Connection reset", never the alert, and the failure looked like an unreachable replica. The
+ * server's certificate request names the CAs it accepts; when the edge's issuer is not among them the
+ * server will refuse the certificate, so a transport failure of that handshake is a trust failure
+ * ({@link TinyHttps#connect}). A replica that accepts the edge's CA and goes away mid-handshake stays
+ * an unavailable replica. A server that names no CAs gives no signal: such failures stay unavailable.
  */
 final class PresentingKeyManager extends X509ExtendedKeyManager {
   private static final Set<Socket> PRESENTED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -29,7 +31,7 @@ final class PresentingKeyManager extends X509ExtendedKeyManager {
     this.delegate = delegate;
   }
 
-  /** Whether the edge's certificate was presented on {@code socket}; forgets it. */
+  /** Whether the replica on {@code socket} asked for a certificate from CAs other than the edge's; forgets it. */
   static boolean presentedOn(Socket socket) {
     return PRESENTED.remove(socket);
   }
@@ -37,10 +39,26 @@ final class PresentingKeyManager extends X509ExtendedKeyManager {
   @Override
   public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
     String alias = delegate.chooseClientAlias(keyType, issuers, socket);
-    if (alias != null && socket != null) {
+    if (socket != null && issuers != null && issuers.length > 0 && !accepted(alias, issuers)) {
       PRESENTED.add(socket);
     }
     return alias;
+  }
+
+  /** Whether a CA of the certificate chain of {@code alias} is among the server's accepted issuers. */
+  private boolean accepted(String alias, Principal[] issuers) {
+    X509Certificate[] chain = alias == null ? null : delegate.getCertificateChain(alias);
+    if (chain == null) {
+      return false;
+    }
+    for (X509Certificate certificate : chain) {
+      for (Principal issuer : issuers) {
+        if (certificate.getIssuerX500Principal().equals(issuer)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
