@@ -15,10 +15,16 @@ import java.util.concurrent.Executor;
 
 /**
  * A view of a store that lets commands reuse {@code OneCa}'s bootstrap without ever creating a CA:
- * create-if-absent writes are always refused (a missing record stays missing), and in read-only
- * mode every write is.
+ * create-if-absent writes are refused (a missing record stays missing) except for lineage evidence,
+ * and in read-only mode every write is.
  */
 final class GuardedStore implements VersionedStore {
+  /**
+   * Keys of lineage evidence ({@code <caKey>.lineage}): creating one records that the CA exists, it
+   * never creates a CA, so a command's bootstrap may backfill it.
+   */
+  private static final String LINEAGE_SUFFIX = ".lineage";
+
   private final VersionedStore delegate;
   private final boolean readOnly;
 
@@ -53,7 +59,7 @@ final class GuardedStore implements VersionedStore {
       return CompletableFuture.failedFuture(new OneCaException("refusing to write key '" + key + "' in "
           + delegate.backend() + ": this command only reads"));
     }
-    if (!(precondition instanceof Precondition.AtVersion)) {
+    if (!(precondition instanceof Precondition.AtVersion) && !key.endsWith(LINEAGE_SUFFIX)) {
       return CompletableFuture.failedFuture(new OneCaException("refusing to create key '" + key + "' in "
           + delegate.backend() + ": the CA record is missing, and this command never creates a CA"));
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = OneCaCli.Version.class,
     description = "Operate the one CA that OneCA replicas share through a versioned store.",
     subcommands = {InspectCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class,
-        RotateCommand.class},
+        RotateCommand.class, LineageCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success; every check passed",

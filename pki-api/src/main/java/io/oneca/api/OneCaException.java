@@ -9,6 +9,8 @@ package io.oneca.api;
  *   <li>{@link UnreadableRecordException}: a stored value cannot be used; OneCA never overwrites it.
  *   <li>{@link InvalidRequestException}: the caller's input is wrong; names the field.
  *   <li>{@link StoreClosedException}: the store client was closed.
+ *   <li>{@link CaLineageException}: the CA record is gone but a CA existed; no new CA is founded.
+ *   <li>{@link ClockSkewException}: the stored CA is not valid yet by this replica's clock.
  * </ul>
  *
  * <p>Messages name the store key, version and backend where they apply, never key material.

@@ -1,6 +1,8 @@
 package io.oneca.core;
 
 import io.oneca.api.BootstrapResult.Outcome;
+import io.oneca.api.CaLineageException;
+import io.oneca.api.ClockSkewException;
 import io.oneca.api.Fingerprint;
 import io.oneca.api.StoreUnavailableException;
 import io.oneca.api.UnreadableRecordException;
@@ -11,9 +13,12 @@ import io.oneca.api.store.VersionedStore;
 import io.oneca.core.internal.crypto.CaChecks;
 import io.oneca.core.internal.record.CaRecord;
 import io.oneca.core.internal.record.CaRecordCodec;
+import io.oneca.core.internal.record.LineageEvidence;
 import java.security.Provider;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +42,12 @@ import org.slf4j.LoggerFactory;
 final class Bootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
 
-  /** The CA the store confirmed, and how. */
-  record Adoption(Outcome outcome, CaRecord record, long version, int attempts) {}
+  /** The CA the store confirmed, and how; {@code stored} is the record as the store holds it. */
+  record Adoption(Outcome outcome, CaRecord record, Versioned<byte[]> stored, int attempts) {
+    long version() {
+      return stored.version();
+    }
+  }
 
   private final VersionedStore store;
   private final String key;
@@ -50,12 +59,15 @@ final class Bootstrap {
   private final Random random;
   private final Supplier<CaRecord> candidates;
   private final boolean importing;
+  private final LineageLedger ledger;
+  private final Duration clockSkewTolerance;
   private final CompletableFuture<Adoption> result = new CompletableFuture<>();
 
   // Confined to one attempt at a time: attempts are chained, never concurrent.
   private CaRecord candidate;
   private byte[] candidateBytes;
   private boolean writeAttempted;
+  private boolean recheckedRecord;
   private int attempts;
 
   Bootstrap(
@@ -68,7 +80,9 @@ final class Bootstrap {
       RetryPolicy retry,
       Random random,
       Supplier<CaRecord> candidates,
-      boolean importing) {
+      boolean importing,
+      LineageLedger ledger,
+      Duration clockSkewTolerance) {
     this.store = store;
     this.key = key;
     this.codec = codec;
@@ -79,6 +93,8 @@ final class Bootstrap {
     this.random = random;
     this.candidates = candidates;
     this.importing = importing;
+    this.ledger = ledger;
+    this.clockSkewTolerance = clockSkewTolerance;
   }
 
   CompletableFuture<Adoption> run() {
@@ -99,6 +115,7 @@ final class Bootstrap {
 
   private void attempt() {
     attempts++;
+    recheckedRecord = false;
     try {
       store.get(key).whenCompleteAsync(this::onRead, scheduler);
     } catch (RuntimeException e) {
@@ -113,8 +130,52 @@ final class Bootstrap {
       } else if (current.isPresent()) {
         adoptStored(current.get());
       } else {
-        writeCandidate();
+        ledger.read().whenCompleteAsync(this::onEvidence, scheduler);
       }
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  /** The record is absent: found a CA only if no evidence says one existed (or an operator reset it). */
+  private void onEvidence(Optional<Versioned<LineageEvidence>> evidence, Throwable error) {
+    try {
+      if (error != null) {
+        retryOrFail(error);
+        return;
+      }
+      if (evidence.isPresent() && !evidence.get().value().open()) {
+        LineageEvidence found = evidence.get().value();
+        if (importing && candidate != null && found.fingerprints().contains(candidate.active().fingerprint().sha256Hex())) {
+          // Re-importing the CA the line was founded with restores the record; it founds nothing new.
+          writeCandidate();
+          return;
+        }
+        if (!recheckedRecord) {
+          // The evidence is written only after a record exists: a founder may have written both since our
+          // read of the record. Read the record again before concluding it is gone.
+          recheckedRecord = true;
+          store.get(key).whenCompleteAsync((again, failure) -> {
+            try {
+              if (failure != null) {
+                retryOrFail(failure);
+              } else if (again.isPresent()) {
+                adoptStored(again.get());
+              } else {
+                onEvidence(evidence, null);
+              }
+            } catch (RuntimeException e) {
+              fail(e);
+            }
+          }, scheduler);
+          return;
+        }
+        throw new CaLineageException(store.backend(), key, found.fingerprints(), "the record is gone but its "
+            + "lineage evidence at '" + ledger.evidenceKey() + "' (written " + found.at() + " by " + found.by()
+            + ") says a CA existed, so no new CA is founded. Restore the record from a backup, or start over on "
+            + "purpose: reset the lineage naming that fingerprint (oneca lineage reset --expect-fingerprint ...)");
+      }
+      writeCandidate();
     } catch (RuntimeException e) {
       fail(e);
     }
@@ -138,7 +199,7 @@ final class Bootstrap {
       if (error != null) {
         retryOrFail(error);
       } else if (written instanceof CasResult.Applied applied) {
-        complete(importing ? Outcome.IMPORTED : Outcome.CREATED, candidate, applied.value().version());
+        complete(importing ? Outcome.IMPORTED : Outcome.CREATED, candidate, applied.value());
       } else {
         Optional<Versioned<byte[]>> current = ((CasResult.Conflict) written).current();
         if (current.isPresent()) {
@@ -158,7 +219,13 @@ final class Bootstrap {
 
   private void adoptStored(Versioned<byte[]> stored) {
     CaRecord record = codec.decode(stored, store.backend());
-    List<String> problems = CaChecks.problems(record.active(), clock.instant(), provider);
+    Instant now = clock.instant();
+    List<String> problems = new ArrayList<>(CaChecks.structuralProblems(record.active(), provider));
+    if (problems.isEmpty() && CaChecks.notYetValid(record.active(), now, clockSkewTolerance)) {
+      throw new ClockSkewException(store.backend(), key, stored.version(),
+          record.active().certificate().getNotBefore().toInstant(), now, clockSkewTolerance);
+    }
+    problems.addAll(CaChecks.validityProblems(record.active(), now, clockSkewTolerance));
     if (!problems.isEmpty()) {
       throw new UnreadableRecordException(store.backend(), key, stored.version(),
           "the stored CA cannot be used: " + String.join("; ", problems), null);
@@ -177,7 +244,7 @@ final class Bootstrap {
     if (!sameAsCandidate) {
       discardCandidate();
     }
-    complete(outcome, record, stored.version());
+    complete(outcome, record, stored);
   }
 
   private void retryOrFail(Throwable error) {
@@ -197,11 +264,27 @@ final class Bootstrap {
     scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private void complete(Outcome outcome, CaRecord record, long version) {
+  private void complete(Outcome outcome, CaRecord record, Versioned<byte[]> stored) {
     LOG.info("{}: using CA {} at version {} of '{}' in {} ({}, {} attempt{})", this,
-        record.active().fingerprint().shortForm(), version, key, store.backend(), outcome, attempts,
+        record.active().fingerprint().shortForm(), stored.version(), key, store.backend(), outcome, attempts,
         attempts == 1 ? "" : "s");
-    result.complete(new Adoption(outcome, record, version, attempts));
+    Adoption adoption = new Adoption(outcome, record, stored, attempts);
+    // The evidence follows the record: written after the record exists, so a concurrent founder that
+    // has not written its record yet is never mistaken for a CA that existed.
+    CompletableFuture<LineageEvidence> evidence;
+    try {
+      evidence = ledger.record(record.active().fingerprint());
+    } catch (RuntimeException e) {
+      evidence = CompletableFuture.failedFuture(e);
+    }
+    evidence.whenComplete((written, error) -> {
+      if (error != null) {
+        LOG.warn("{}: could not record the lineage evidence of CA {} at '{}' in {}; a replica that finds the "
+            + "record deleted could then found a new CA: {}", this, record.active().fingerprint().shortForm(),
+            ledger.evidenceKey(), store.backend(), unwrap(error).toString());
+      }
+      result.complete(adoption);
+    });
   }
 
   private void fail(Throwable error) {

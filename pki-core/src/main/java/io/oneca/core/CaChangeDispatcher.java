@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers adopted CA states to the CA-change listeners on OneCA's executor, one delivery at a
- * time, in strictly increasing store version.
+ * time, in adoption order: each state carries its adoption sequence (the cache's generation), and
+ * a state is never delivered after a later one. Store versions increase with it, except after a
+ * detected store regression, when the replica re-adopts a lower version of its own line.
  *
  * <p>Adoptions happen on whatever thread read the store (a store I/O thread completing a resync, a
  * subscription's executor, a caller of {@code reload()} or of a rotation step), and two of them can
@@ -34,6 +36,8 @@ final class CaChangeDispatcher implements AutoCloseable {
   private CaView pending;
   private boolean drainQueued;
   private long lastDelivered;
+  private long pendingSequence;
+  private long lastDeliveredSequence;
   private boolean closed;
 
   CaChangeDispatcher(String key, Executor executor) {
@@ -54,12 +58,22 @@ final class CaChangeDispatcher implements AutoCloseable {
    */
   void offer(CaView state) {
     Objects.requireNonNull(state, "state");
+    offer(state.storeVersion(), state);
+  }
+
+  /**
+   * Offers a newly adopted state with its adoption sequence (strictly increasing per replica, also
+   * when a store regression makes the version go down). Ignored when a state with a later or equal
+   * sequence is pending or was delivered, and after {@link #close()}.
+   */
+  void offer(long sequence, CaView state) {
+    Objects.requireNonNull(state, "state");
     synchronized (lock) {
-      if (closed || state.storeVersion() <= lastDelivered
-          || (pending != null && state.storeVersion() <= pending.storeVersion())) {
+      if (closed || sequence <= lastDeliveredSequence || (pending != null && sequence <= pendingSequence)) {
         return;
       }
       pending = state;
+      pendingSequence = sequence;
       if (drainQueued) {
         return;
       }
@@ -76,7 +90,7 @@ final class CaChangeDispatcher implements AutoCloseable {
     }
   }
 
-  /** Returns the newest version handed to the listeners so far, or 0. */
+  /** Returns the version last handed to the listeners, or 0. */
   long lastDelivered() {
     synchronized (lock) {
       return lastDelivered;
@@ -105,6 +119,7 @@ final class CaChangeDispatcher implements AutoCloseable {
         }
         // offer() never leaves a pending state at or below lastDelivered, and only this drain moves it.
         lastDelivered = next.storeVersion();
+        lastDeliveredSequence = pendingSequence;
       }
       for (Consumer<CaView> listener : listeners) {
         try {

@@ -36,12 +36,13 @@ final class CaFollower implements AutoCloseable {
   private final OneCaStats stats;
   private final IssuanceAudit audit;
   private final CaChangeDispatcher dispatcher;
+  private final LineageLedger ledger;
   private Subscription subscription;
   private ScheduledFuture<?> resync;
   private volatile boolean closed;
 
   CaFollower(VersionedStore store, String key, CaCache cache, ScheduledExecutorService scheduler,
-      InstantSource clock, Duration resyncInterval, OneCaStats stats, IssuanceAudit audit) {
+      InstantSource clock, Duration resyncInterval, OneCaStats stats, IssuanceAudit audit, LineageLedger ledger) {
     this.store = store;
     this.key = key;
     this.cache = cache;
@@ -51,6 +52,7 @@ final class CaFollower implements AutoCloseable {
     this.stats = stats;
     this.audit = audit;
     this.dispatcher = new CaChangeDispatcher(key, scheduler);
+    this.ledger = ledger;
   }
 
   /** Subscribes and schedules the resync. Called once, after the bootstrap adopted a CA. */
@@ -77,6 +79,8 @@ final class CaFollower implements AutoCloseable {
 
   /** Reads the store now and adopts what it holds if newer; completes with the CA in memory. */
   CompletableFuture<CaView> reload() {
+    // A read that started while this generation was current proves a regression if it finds less.
+    long basis = cache.generation();
     return store.get(key).handle((state, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -84,15 +88,25 @@ final class CaFollower implements AutoCloseable {
         throw new CompletionException(cause);
       }
       stats.reads.increment();
-      onState(state, "resync");
+      onState(state, "resync", basis, false);
       return cache.current().view();
     });
   }
 
-  /** Offers a version read or written elsewhere (for example by a rotation step). */
+  /** Offers a version read elsewhere (for example by a rotation step); treated like an event. */
   void offer(Versioned<byte[]> stored, String source) {
     if (!closed) {
-      onState(Optional.of(stored), source);
+      onState(Optional.of(stored), source, CaCache.NO_BASIS, false);
+    }
+  }
+
+  /**
+   * Offers a version this replica wrote with a compare-and-set sent while generation {@code basis}
+   * was current: its own continuation, adopted without a lineage check (and over a regression).
+   */
+  void offerWritten(Versioned<byte[]> written, String source, long basis) {
+    if (!closed) {
+      onState(Optional.of(written), source, basis, true);
     }
   }
 
@@ -110,7 +124,7 @@ final class CaFollower implements AutoCloseable {
 
   private void onEvent(Optional<Versioned<byte[]>> state) {
     if (!closed) {
-      onState(state, "event");
+      onState(state, "event", CaCache.NO_BASIS, false);
     }
   }
 
@@ -125,7 +139,7 @@ final class CaFollower implements AutoCloseable {
     });
   }
 
-  private void onState(Optional<Versioned<byte[]>> state, String source) {
+  private void onState(Optional<Versioned<byte[]>> state, String source, long basis, boolean admitted) {
     if (state.isEmpty()) {
       boolean alreadyKnown = stats.storeMissing();
       stats.storeMissing(clock.instant());
@@ -137,14 +151,19 @@ final class CaFollower implements AutoCloseable {
       return;
     }
     Versioned<byte[]> stored = state.get();
-    CaCache.Offer offer = cache.offer(stored);
+    long heldBefore = cache.current().version();
+    CaCache.Offer offer = admitted ? cache.offerAdmitted(stored, basis)
+        : basis == CaCache.NO_BASIS ? cache.offer(stored) : cache.offerRead(stored, basis);
+    if (offer.regressed()) {
+      onRegression(stored, offer, source, heldBefore);
+    }
     switch (offer.advance()) {
-      case ADVANCED -> {
+      case ADVANCED, READOPTED -> {
         stats.reloaded(clock.instant(), stored.version());
         audit.followed(offer.state().view());
         LOG.info("Adopted CA {} at version {} of key '{}' (from {} via {})",
             offer.state().view().fingerprint().shortForm(), stored.version(), key, store.backend(), source);
-        dispatcher.offer(offer.state().view());
+        dispatcher.offer(offer.state().generation(), offer.state().view());
       }
       case NOT_NEWER -> stats.syncSucceeded(clock.instant(), stored.version());
       case REJECTED -> {
@@ -157,7 +176,63 @@ final class CaFollower implements AutoCloseable {
         LOG.error("Not adopting version {} of CA key '{}' from {}; keeping version {}: {}", stored.version(), key,
             store.backend(), cache.current().version(), offer.problem());
       }
+      case REFUSED -> onRefused(stored, offer, source, basis);
       default -> throw new IllegalStateException("unexpected " + offer.advance());
+    }
+  }
+
+  /**
+   * A CA off the line: adopt it if the lineage evidence says an operator admitted it, else say so
+   * once per version. The evidence is read first, so an admitted CA raises no false alarm.
+   */
+  private void onRefused(Versioned<byte[]> stored, CaCache.Offer offer, String source, long basis) {
+    io.oneca.api.Fingerprint foreign = offer.offered().active().fingerprint();
+    ledger.read().whenCompleteAsync((evidence, error) -> {
+      if (closed) {
+        return;
+      }
+      if (error == null && evidence.isPresent() && CaLineage.admitted(evidence.get().value(), offer.offered())) {
+        LOG.warn("CA {} at version {} of key '{}' is admitted by the lineage evidence at '{}' (written {} by {}); "
+            + "adopting it", foreign.shortForm(), stored.version(), key, ledger.evidenceKey(),
+            evidence.get().value().at(), evidence.get().value().by());
+        onState(Optional.of(stored), "lineage evidence", basis, true);
+        return;
+      }
+      CaCache.CaState held = cache.current();
+      if (stats.lineageRefused(clock.instant(), stored.version(), CaCache.hash(stored.value()), foreign,
+          offer.problem())) {
+        audit.lineageRefused(stored.version(), held.version(), held.view().fingerprint(), foreign, offer.problem());
+        LOG.error("Refusing version {} of CA key '{}' from {} (via {}); keeping CA {} at version {}: {}. If the CA "
+            + "was replaced on purpose, reset the lineage naming CA {} and restart the replicas", stored.version(),
+            key, store.backend(), source, held.view().fingerprint().shortForm(), held.version(), offer.problem(),
+            held.view().fingerprint().sha256Hex());
+      }
+    }, scheduler);
+  }
+
+  /** Adopts a version the lineage evidence admits (read by a rotation step). */
+  void offerAdmitted(Versioned<byte[]> stored, String source) {
+    if (!closed) {
+      onState(Optional.of(stored), source, CaCache.NO_BASIS, true);
+    }
+  }
+
+  private void onRegression(Versioned<byte[]> stored, CaCache.Offer offer, String source, long held) {
+    String outcome = switch (offer.advance()) {
+      case READOPTED -> "re-adopted: its CA continues the line";
+      case REFUSED -> "refused: its CA does not continue the line";
+      case REJECTED -> "rejected: " + offer.problem();
+      default -> String.valueOf(offer.advance());
+    };
+    String detail = "the store went backwards: key '" + key + "' in " + store.backend() + " holds version "
+        + stored.version() + " (content " + CaCache.hash(stored.value()).substring(0, 16) + ") but this replica held "
+        + "version " + held + "; " + outcome;
+    if (offer.advance() == CaCache.Advance.READOPTED) {
+      stats.storeRegressed();
+    }
+    if (stats.regressed(clock.instant(), stored.version(), CaCache.hash(stored.value()), held, detail)) {
+      audit.versionRegressed(stored.version(), held, detail);
+      LOG.warn("{} (via {}). Was the store restored from a backup?", detail, source);
     }
   }
 }

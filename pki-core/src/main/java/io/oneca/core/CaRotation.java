@@ -64,9 +64,20 @@ public final class CaRotation {
   /** What a step decided after reading the record: write a new record, or stop. */
   private sealed interface Decision permits Write, Stop {}
 
-  private record Write(CaRecord next, String detail, Runnable onApplied) implements Decision {}
+  /** A record to write; {@code admit}, when not null, is admitted into the lineage evidence first. */
+  private record Write(CaRecord next, String detail, Runnable onApplied, Fingerprint admit) implements Decision {
+    Write(CaRecord next, String detail, Runnable onApplied) {
+      this(next, detail, onApplied, null);
+    }
+  }
 
   private record Stop(Outcome outcome, String detail) implements Decision {}
+
+  /** A stored version and its decoded record. */
+  private record Read(Versioned<byte[]> stored, CaRecord record) {}
+
+  /** A compare-and-set's result, and the generation in memory when it was sent. */
+  private record Sent(CasResult result, long basis) {}
 
   /** A step: decides from the stored record; called again after every lost compare-and-set. */
   @FunctionalInterface
@@ -204,13 +215,15 @@ public final class CaRotation {
       Instant retainUntil = retainUntil(old, now);
       RotationTransitions.Step step = RotationTransitions.force(record, next, cross(next, old, now),
           distrustPrevious, now, retainUntil);
+      // Distrusting the old CA removes every link from it to the new one; the lineage evidence records
+      // the operator's decision so that other replicas adopt the new CA instead of refusing it.
       return new Write(step.record(), "forced rotation from CA " + shortName(old) + " to " + shortName(next)
           + (distrustPrevious ? "; the old CA is no longer trusted" : "; the old CA stays trusted until "
               + retainUntil), () -> {
                 oneCa.auditRotation("forced", next, old, distrustPrevious);
                 step.dropped().forEach(dropped -> oneCa.auditRetired(dropped, "more than "
                     + RotationTransitions.MAX_RETIRED + " retired CAs"));
-              });
+              }, distrustPrevious ? next.fingerprint() : null);
     }).whenComplete((result, error) -> successor.discardUnless(result));
   }
 
@@ -435,10 +448,13 @@ public final class CaRotation {
 
   private void attempt(String step, Plan plan, int attempt, CompletableFuture<TransitionResult> result) {
     String key = oneCa.caKey();
-    oneCa.store().get(key).thenAcceptAsync(read -> {
+    oneCa.store().get(key).thenComposeAsync(read -> {
       Versioned<byte[]> stored = read.orElseThrow(() -> new OneCaException("CA key '" + key + "' is missing from "
           + oneCa.store().backend() + "; rotation never re-creates a CA: restore the record"));
-      CaRecord record = oneCa.inspectAndFollow(stored);
+      return oneCa.inspectAndFollow(stored).thenApply(record -> new Read(stored, record));
+    }, oneCa.scheduler()).thenAcceptAsync(read -> {
+      Versioned<byte[]> stored = read.stored();
+      CaRecord record = read.record();
       Decision decision = plan.decide(stored.version(), record, attempt);
       if (decision instanceof Stop stop) {
         result.complete(new TransitionResult(step, stop.outcome(), stop.detail(), status(stored.version(), record)));
@@ -446,14 +462,21 @@ public final class CaRotation {
       }
       Write write = (Write) decision;
       byte[] bytes = oneCa.encode(write.next());
-      oneCa.store().compareAndSet(key, Precondition.atVersion(stored.version()), bytes)
-          .whenCompleteAsync((written, error) -> {
+      CompletableFuture<?> admitted = write.admit() == null ? CompletableFuture.completedFuture(null)
+          : oneCa.admitToLineage(record.active().fingerprint(), write.admit());
+      admitted.thenCompose(ignored -> {
+        // Any state held now was in the store before this write: applied at a lower version, it proves a regression.
+        long basis = oneCa.generation();
+        return oneCa.store().compareAndSet(key, Precondition.atVersion(stored.version()), bytes)
+            .thenApply(written -> new Sent(written, basis));
+      }).whenCompleteAsync((sent, error) -> {
+            CasResult written = sent == null ? null : sent.result();
             try {
               if (error != null) {
                 result.completeExceptionally(unwrap(error));
               } else if (written instanceof CasResult.Applied applied) {
                 long version = applied.value().version();
-                oneCa.adoptWritten(applied.value(), write.next());
+                oneCa.adoptWritten(applied.value(), write.next(), sent.basis());
                 write.onApplied().run();
                 LOG.info("CA rotation ({}) at version {} of '{}': {}", step, version, key, write.detail());
                 result.complete(new TransitionResult(step, Outcome.APPLIED, write.detail(),

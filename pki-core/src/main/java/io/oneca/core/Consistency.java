@@ -33,8 +33,16 @@ public record Consistency(
     CONSISTENT,
     /** The store holds a newer version; the follower will adopt it (or has rejected it, see detail). */
     MEMORY_BEHIND,
-    /** The store holds an older version than memory: the store was restored or replaced. */
+    /**
+     * The store holds an older version than memory, or the same version with other content: the store
+     * was restored or replaced. The next resync re-adopts it if its CA continues the line.
+     */
     MEMORY_AHEAD,
+    /**
+     * The store holds a CA that does not continue the one in memory (not the same, its prepared
+     * successor, in its trust bundle, or cross-signed by it): it is refused, memory keeps its CA.
+     */
+    FOREIGN_CA,
     /** The store holds no CA record at the key. */
     STORE_MISSING,
     /** The store holds a record that cannot be read; it is not overwritten. */

@@ -35,6 +35,8 @@ final class HealthChecks {
   List<HealthCheck> all(CaCache.CaState state, Instant now, List<ManagedIdentity> identities) {
     List<HealthCheck> checks = new ArrayList<>();
     checks.add(caConsistencyCheck(state));
+    checks.add(lineageCheck(state));
+    checks.add(regressionCheck(state));
     checks.add(storeReadCheck(now));
     checks.add(expiryCheck("ca", state.view().chain().get(0), now));
     checks.add(rotationCheck(state, now));
@@ -53,6 +55,12 @@ final class HealthChecks {
 
   private HealthCheck caConsistencyCheck(CaCache.CaState state) {
     String name = "ca-consistency";
+    OneCaStats.Refusal refusal = stats.refusal();
+    if (refusal != null) {
+      return new HealthCheck(name, HealthStatus.DOWN, "the store holds version " + refusal.version() + " with CA "
+          + refusal.ca().shortForm() + ", which this replica refuses (see ca-lineage); serving version "
+          + state.version() + " (" + state.view().fingerprint().shortForm() + ")");
+    }
     if (stats.storeMissing()) {
       return new HealthCheck(name, HealthStatus.DEGRADED, "the store holds no CA record at '" + settings.caKey()
           + "'; this replica keeps serving version " + state.version() + ", but a new replica would create a "
@@ -68,6 +76,32 @@ final class HealthChecks {
     }
     return new HealthCheck(name, HealthStatus.UP, "serving CA " + state.view().fingerprint().shortForm()
         + " at version " + state.version() + ", the newest usable version seen in the store");
+  }
+
+  private HealthCheck lineageCheck(CaCache.CaState state) {
+    OneCaStats.Refusal refusal = stats.refusal();
+    if (refusal != null) {
+      return new HealthCheck("ca-lineage", HealthStatus.DOWN, "discontinuity: key '" + settings.caKey()
+          + "' version " + refusal.version() + " holds CA " + refusal.ca().sha256Hex() + ", which does not continue "
+          + "CA " + state.view().fingerprint().sha256Hex() + " in use (version " + state.version() + "); refused since "
+          + refusal.at() + ". Restore the record, or reset the lineage on purpose and restart this replica");
+    }
+    return new HealthCheck("ca-lineage", HealthStatus.UP, "CA " + state.view().fingerprint().shortForm()
+        + " continues the line this replica holds");
+  }
+
+  private HealthCheck regressionCheck(CaCache.CaState state) {
+    OneCaStats.Regression regression = stats.regression();
+    if (regression == null) {
+      return new HealthCheck("ca-regression", HealthStatus.UP, "the store has never gone backwards under this "
+          + "replica");
+    }
+    if (state.version() <= regression.heldVersion()) {
+      return new HealthCheck("ca-regression", HealthStatus.DEGRADED, regression.detail() + " (seen "
+          + regression.at() + "); stays DEGRADED until the store passes version " + regression.heldVersion());
+    }
+    return new HealthCheck("ca-regression", HealthStatus.UP, "the store has moved past the regression seen at "
+        + regression.at() + ": " + regression.detail());
   }
 
   private HealthCheck rotationCheck(CaCache.CaState state, Instant now) {

@@ -81,6 +81,21 @@ final class IssuanceAudit {
         "versionInUse", Long.toString(inUse), "reason", reason));
   }
 
+  void lineageRefused(long version, long inUse, io.oneca.api.Fingerprint held, io.oneca.api.Fingerprint foreign,
+      String reason) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("versionInUse", Long.toString(inUse));
+    details.put("caFingerprint", held.sha256Hex());
+    details.put("refusedFingerprint", foreign.sha256Hex());
+    details.put("reason", reason);
+    auditor.record(AuditEventType.CA_LINEAGE_REFUSED, version, details);
+  }
+
+  void versionRegressed(long version, long held, String reason) {
+    auditor.record(AuditEventType.CA_VERSION_REGRESSED, version, Map.of(
+        "versionHeld", Long.toString(held), "reason", reason));
+  }
+
   void issued(IssuedCertificate issued, CertificateRequest request, String requester) {
     X509Certificate leaf = issued.certificate();
     Map<String, String> details = new LinkedHashMap<>();

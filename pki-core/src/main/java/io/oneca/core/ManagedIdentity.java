@@ -242,8 +242,15 @@ public final class ManagedIdentity implements AutoCloseable {
   private void onCaChange(CaView ca) {
     synchronized (this) {
       IdentitySnapshot now = current;
-      if (closed || (now != null && ca.storeVersion() <= now.caVersion())) {
-        // Already at this CA version or a newer one (a renewal read the CA before this delivery).
+      if (closed || oneCa.adoptedState().view() != ca) {
+        // A newer adoption exists; the dispatcher delivers it next. Versions are not compared: after a
+        // store regression the replica re-adopts a lower version of its own line, and that must reach
+        // the identity too.
+        return;
+      }
+      if (now != null && now.caVersion() == ca.storeVersion() && now.caFingerprint().equals(ca.fingerprint())
+          && now.trustBundle().equals(ca.trustBundle())) {
+        // A renewal already used exactly this state.
         return;
       }
       if (now != null && now.caFingerprint().equals(ca.fingerprint())) {

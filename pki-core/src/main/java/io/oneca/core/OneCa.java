@@ -63,7 +63,8 @@ import java.util.function.Supplier;
  * proposes a new CA with a create-if-absent compare-and-set, and whether it wins or loses it uses
  * only the CA the store confirmed. Replicas that start at the same instant therefore all end up on
  * the same CA (the split-brain bug of KubeEdge CloudCore cannot happen). A stored record that
- * cannot be used fails {@code start()} and is never overwritten.
+ * cannot be used fails {@code start()} and is never overwritten, and a CA is never founded where
+ * the store's lineage evidence says one existed.
  *
  * <pre>{@code
  * try (VersionedStore store = FileSystemStore.open(Path.of("/var/lib/myservice/oneca"));
@@ -95,6 +96,7 @@ public final class OneCa implements AutoCloseable {
   private final List<ManagedIdentity> identities = new CopyOnWriteArrayList<>();
   private final CaRotation rotation;
   private final CaFactory caFactory;
+  private final LineageLedger ledger;
   private volatile boolean closed;
   private boolean startCalled;
   private ScheduledFuture<?> expiryChecks;
@@ -107,9 +109,10 @@ public final class OneCa implements AutoCloseable {
     this.audit = new IssuanceAudit(new Auditor(settings.security().auditSink(), settings.clock(),
         settings.replicaId(), settings.caKey()));
     this.cache = new CaCache(settings.caKey(), settings.store().backend(), codec, settings.provider(),
-        settings.clock());
+        settings.clock(), settings.clockSkewTolerance());
+    this.ledger = new LineageLedger(settings.store(), settings.caKey(), settings.clock(), settings.replicaId());
     this.follower = new CaFollower(settings.store(), settings.caKey(), cache, settings.scheduler(), settings.clock(),
-        settings.resyncInterval(), stats, audit);
+        settings.resyncInterval(), stats, audit, ledger);
     this.expiry = new ExpiryMonitor(settings.expiryThresholds());
     this.caFactory = new CaFactory(settings);
     this.rotation = new CaRotation(this, settings.rotationPolicy());
@@ -130,8 +133,12 @@ public final class OneCa implements AutoCloseable {
    * @return how the CA was obtained, and the CA
    * @throws io.oneca.api.StoreUnavailableException if the store stayed unavailable for every
    *     attempt of the retry policy; no CA is in use then
-   * @throws io.oneca.api.UnreadableRecordException if the stored record cannot be used; it was not
-   *     modified
+   * @throws io.oneca.api.UnreadableRecordException if the stored record (or its lineage evidence)
+   *     cannot be used; it was not modified
+   * @throws io.oneca.api.CaLineageException if the record is absent but its lineage evidence says a CA
+   *     existed: no new CA is founded (see {@link CaLineageReset})
+   * @throws io.oneca.api.ClockSkewException if the stored CA is not valid yet by this replica's clock,
+   *     beyond {@link OneCaBuilder#clockSkewTolerance(Duration)}
    * @throws IllegalStateException if this instance was closed
    */
   public BootstrapResult start() {
@@ -165,7 +172,7 @@ public final class OneCa implements AutoCloseable {
         : caFactory::firstCa;
     Bootstrap bootstrap = new Bootstrap(settings.store(), settings.caKey(), codec, settings.provider(),
         settings.clock(), settings.scheduler(), settings.retryPolicy(), settings.random(), candidates,
-        settings.importedCa() != null);
+        settings.importedCa() != null, ledger, settings.clockSkewTolerance());
     bootstrap.run().whenComplete((adoption, error) -> {
       audit.bootstrap(adoption == null ? null : adoption.outcome(), adoption == null ? null : adoption.record(),
           adoption == null ? 0 : adoption.version(), error);
@@ -174,7 +181,7 @@ public final class OneCa implements AutoCloseable {
             ? error.getCause() : error);
         return;
       }
-      CaView view = cache.adoptDecoded(adoption.version(), adoption.record()).state().view();
+      CaView view = cache.adoptDecoded(adoption.stored(), adoption.record()).state().view();
       rotation.observe(adoption.version(), adoption.record());
       synchronized (this) {
         if (!closed) {
@@ -227,13 +234,17 @@ public final class OneCa implements AutoCloseable {
   }
 
   /**
-   * Registers a listener called with the CA versions this replica adopts after the bootstrap.
+   * Registers a listener called with every CA version this replica adopts after the bootstrap, on
+   * OneCA's scheduler. Only CAs that continue this replica's line are adopted (see the pki-core
+   * README, "CA lineage"); after the store went backwards a re-adopted version may be lower than
+   * the previous one.
    *
    * <p>Threads and ordering: listeners run on OneCA's scheduler ({@link OneCaBuilder#scheduler}),
    * never on a store I/O thread nor on the thread that read or wrote the store, and one call at a time
-   * (no two listener calls overlap, for this or any other listener of this {@code OneCa}). Versions
-   * arrive in strictly increasing order: a listener is never given a version older than or equal to
-   * one it was given before. When adoptions come faster than the listeners run, only the newest
+   * (no two listener calls overlap, for this or any other listener of this {@code OneCa}). States
+   * arrive in adoption order, never an earlier adoption after a later one; versions strictly increase,
+   * except that after a detected store regression a re-adopted version of this replica's own line may
+   * be lower than the previous one (health reports {@code ca-regression} then). When adoptions come faster than the listeners run, only the newest
    * pending version is delivered (intermediate versions are skipped), so a listener must act on the
    * view it receives as the whole current state, not as a delta. A listener that throws is logged and
    * does not stop the others. A listener registered while a delivery is under way may first be called
@@ -453,17 +464,47 @@ public final class OneCa implements AutoCloseable {
     return codec.encode(record, settings.caKey());
   }
 
-  /** Decodes and checks a stored version, and adopts it if it is newer than memory. */
-  CaRecord inspectAndFollow(Versioned<byte[]> stored) {
+  /**
+   * Decodes and checks a stored version, and adopts it if it is newer than memory. A CA that does not
+   * continue the one in memory is adopted only if the lineage evidence admits it (a forced rotation
+   * that distrusted the old CA); otherwise the future fails with a {@link OneCaException}: no step is
+   * computed from a record this replica refuses.
+   */
+  CompletableFuture<CaRecord> inspectAndFollow(Versioned<byte[]> stored) {
     CaRecord record = cache.inspect(stored);
     follower.offer(stored, "rotation read");
-    return record;
+    CaCache.CaState held = cache.current();
+    if (held == null || held.holds(stored)) {
+      return CompletableFuture.completedFuture(record);
+    }
+    Optional<String> broken = cache.discontinuity(record);
+    if (broken.isEmpty()) {
+      return CompletableFuture.completedFuture(record);
+    }
+    return ledger.read().thenApply(evidence -> {
+      if (evidence.isPresent() && CaLineage.admitted(evidence.get().value(), record)) {
+        follower.offerAdmitted(stored, "rotation read, admitted by the lineage evidence");
+        return record;
+      }
+      throw new OneCaException("refusing to rotate from version " + stored.version() + " of CA key '"
+          + settings.caKey() + "' in " + settings.store().backend() + ": " + broken.get());
+    });
   }
 
-  /** Adopts a version this replica has just written. */
-  void adoptWritten(Versioned<byte[]> written, CaRecord record) {
-    cache.prime(written.version(), record);
-    follower.offer(written, "rotation write");
+  /** The generation of the state in memory: the basis of a write about to be sent. */
+  long generation() {
+    return cache.generation();
+  }
+
+  /** Adopts a version this replica has just written with a compare-and-set sent at generation {@code basis}. */
+  void adoptWritten(Versioned<byte[]> written, CaRecord record, long basis) {
+    cache.prime(written, record);
+    follower.offerWritten(written, "rotation write", basis);
+  }
+
+  /** Admits {@code next} into the lineage evidence before a forced rotation writes it. */
+  CompletableFuture<?> admitToLineage(Fingerprint current, Fingerprint next) {
+    return ledger.admit(current, next);
   }
 
   void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
@@ -535,7 +576,7 @@ public final class OneCa implements AutoCloseable {
     }
     Versioned<byte[]> record = stored.get();
     OptionalLong storeVersion = OptionalLong.of(record.version());
-    if (record.version() == memory.version()) {
+    if (memory.holds(record)) {
       return new Consistency(Consistency.Status.CONSISTENT, memory.version(), memoryFingerprint, storeVersion,
           Optional.of(memoryFingerprint), now, key + " and memory both hold version " + memory.version() + " ("
               + memoryFingerprint.shortForm() + ")");
@@ -546,6 +587,12 @@ public final class OneCa implements AutoCloseable {
     } catch (UnreadableRecordException e) {
       return new Consistency(Consistency.Status.STORE_UNREADABLE, memory.version(), memoryFingerprint, storeVersion,
           Optional.empty(), now, e.getMessage());
+    }
+    if (cache.discontinuity(cache.inspect(record)).isPresent()) {
+      return new Consistency(Consistency.Status.FOREIGN_CA, memory.version(), memoryFingerprint, storeVersion,
+          Optional.of(storedFingerprint), now, key + " holds version " + record.version() + " with CA "
+              + storedFingerprint.shortForm() + ", which does not continue CA " + memoryFingerprint.shortForm()
+              + " in memory (version " + memory.version() + "); it is refused");
     }
     Consistency.Status status = record.version() > memory.version()
         ? Consistency.Status.MEMORY_BEHIND : Consistency.Status.MEMORY_AHEAD;
@@ -603,5 +650,6 @@ public final class OneCa implements AutoCloseable {
       Duration maxStoreStaleness,
       ExpiryThresholds expiryThresholds,
       Provider signatureProvider,
-      RotationPolicy rotationPolicy) {}
+      RotationPolicy rotationPolicy,
+      Duration clockSkewTolerance) {}
 }

@@ -55,6 +55,11 @@ public final class OneCaBuilder {
   /** The default lifetime of an issued leaf when the request names none: one day. */
   public static final Duration DEFAULT_LEAF_TTL = Duration.ofHours(24);
 
+  /** The default clock-skew tolerance: how far behind a CA's notBefore a replica's clock may be. */
+  public static final Duration DEFAULT_CLOCK_SKEW_TOLERANCE = Duration.ofMinutes(5);
+  /** The largest clock-skew tolerance accepted: one hour (a larger skew is a broken clock, not drift). */
+  public static final Duration MAX_CLOCK_SKEW_TOLERANCE = Duration.ofHours(1);
+
   /** The default interval of the linearizable resync that catches missed store events. */
   public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofSeconds(30);
 
@@ -74,6 +79,7 @@ public final class OneCaBuilder {
   private String importChainPem;
   private String importKeyPem;
   private Duration resyncInterval;
+  private Duration clockSkewTolerance;
   private ExpiryThresholds expiryThresholds;
 
   // Security settings (issue 11), kept together.
@@ -109,7 +115,14 @@ public final class OneCaBuilder {
    */
   public OneCaBuilder caKey(String caKey) {
     requireUnset(this.caKey, "caKey");
-    this.caKey = StoreKeys.validateKey(caKey);
+    StoreKeys.validateKey(caKey);
+    if (caKey.length() + io.oneca.core.internal.record.LineageEvidence.KEY_SUFFIX.length() > StoreKeys.MAX_KEY_LENGTH) {
+      throw new InvalidRequestException("caKey", "must leave room for its lineage evidence key '<caKey>"
+          + io.oneca.core.internal.record.LineageEvidence.KEY_SUFFIX + "': at most "
+          + (StoreKeys.MAX_KEY_LENGTH - io.oneca.core.internal.record.LineageEvidence.KEY_SUFFIX.length())
+          + " characters, was " + caKey.length());
+    }
+    this.caKey = caKey;
     return this;
   }
 
@@ -188,6 +201,30 @@ public final class OneCaBuilder {
       throw new InvalidRequestException("defaultLeafTtl", "must be positive, was " + ttl);
     }
     this.defaultLeafTtl = ttl;
+    return this;
+  }
+
+  /**
+   * Sets how far this replica's clock may be behind the clock of the replica that made a CA: a CA
+   * whose notBefore is at most this much ahead of this replica's time is accepted (at start, when
+   * following the store, and for a prepared successor). Default {@link #DEFAULT_CLOCK_SKEW_TOLERANCE}
+   * (5 minutes); 0 to {@link #MAX_CLOCK_SKEW_TOLERANCE}. Beyond it, {@code start()} fails with a
+   * {@link io.oneca.api.ClockSkewException} and a started replica rejects the version, naming clock
+   * skew in the error and in {@link OneCa#health()}; validity is re-checked on every read, so the
+   * version is adopted as soon as the clock is right. Expiry is never tolerated.
+   *
+   * @param tolerance the tolerance
+   * @return this builder
+   * @throws InvalidRequestException if negative or larger than the maximum
+   */
+  public OneCaBuilder clockSkewTolerance(Duration tolerance) {
+    requireUnset(this.clockSkewTolerance, "clockSkewTolerance");
+    Objects.requireNonNull(tolerance, "tolerance");
+    if (tolerance.isNegative() || tolerance.compareTo(MAX_CLOCK_SKEW_TOLERANCE) > 0) {
+      throw new InvalidRequestException("clockSkewTolerance", "must be between 0 and " + MAX_CLOCK_SKEW_TOLERANCE
+          + ", was " + tolerance);
+    }
+    this.clockSkewTolerance = tolerance;
     return this;
   }
 
@@ -357,7 +394,8 @@ public final class OneCaBuilder {
         effectiveMaxStoreStaleness(resyncInterval != null ? resyncInterval : DEFAULT_RESYNC_INTERVAL),
         expiryThresholds != null ? expiryThresholds : ExpiryThresholds.DEFAULTS,
         effectiveSignatureProvider,
-        rotationPolicy != null ? rotationPolicy : RotationPolicy.defaults()));
+        rotationPolicy != null ? rotationPolicy : RotationPolicy.defaults(),
+        clockSkewTolerance != null ? clockSkewTolerance : DEFAULT_CLOCK_SKEW_TOLERANCE));
   }
 
   /**

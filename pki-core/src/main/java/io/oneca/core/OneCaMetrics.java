@@ -20,6 +20,11 @@ import java.util.function.Supplier;
  *   <li>{@code oneca.ca.version} (gauge): the store version of the CA in use.
  *   <li>{@code oneca.ca.reloads} / {@code oneca.ca.reload.failures} (counters): newer CA versions
  *       adopted, and stored versions rejected as unusable.
+ *   <li>{@code oneca.ca.lineage.refusals} (counter): stored versions refused because their CA does
+ *       not continue the line (each version once); alert on any increase.
+ *   <li>{@code oneca.ca.lineage.refused} (gauge): 1 while a refused version is the newest in the store.
+ *   <li>{@code oneca.ca.regressions} (counter): times the store went backwards (a lower version, or
+ *       the same version with other bytes).
  *   <li>{@code oneca.store.errors} (counter): failed store reads and subscriptions.
  *   <li>{@code oneca.identity.renewals} / {@code oneca.identity.renewal.failures} (function counters,
  *       tag {@code identity}).
@@ -59,6 +64,15 @@ public final class OneCaMetrics implements MeterBinder {
         .register(registry);
     FunctionCounter.builder("oneca.ca.reload.failures", stats, s -> s.reloadFailures.sum())
         .description("Stored CA versions rejected as unusable")
+        .register(registry);
+    FunctionCounter.builder("oneca.ca.lineage.refusals", stats, s -> s.lineageRefusals.sum())
+        .description("Stored CA versions refused because their CA does not continue the line")
+        .register(registry);
+    Gauge.builder("oneca.ca.lineage.refused", stats, s -> s.refusal() == null ? 0 : 1)
+        .description("1 while the store holds a CA version this replica refuses")
+        .register(registry);
+    FunctionCounter.builder("oneca.ca.regressions", stats, s -> s.regressions.sum())
+        .description("Times the store was found behind the version this replica held")
         .register(registry);
     FunctionCounter.builder("oneca.store.errors", stats, s -> s.storeErrors.sum())
         .description("Failed store reads and subscriptions")

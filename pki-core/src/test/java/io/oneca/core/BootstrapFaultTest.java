@@ -62,7 +62,9 @@ class BootstrapFaultTest {
       assertThat(result.attempts()).isEqualTo(2);
       assertThat(oneCa.ca().fingerprint()).isEqualTo(fingerprintOf(stored));
       assertThat(oneCa.ca().storeVersion()).isEqualTo(stored.version());
-      assertThat(faulty.calls(Operation.COMPARE_AND_SET)).isEqualTo(1);
+      // The record once (never a second CA), then its lineage evidence.
+      assertThat(faulty.calls(Operation.COMPARE_AND_SET)).isEqualTo(2);
+      assertThat(storage.get(KEY + ".lineage").join()).isPresent();
     }
   }
 

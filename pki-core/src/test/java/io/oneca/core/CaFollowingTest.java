@@ -163,7 +163,8 @@ class CaFollowingTest {
     var report = oneCa.health();
     assertThat(report.status()).as(report.describe()).isEqualTo(HealthStatus.UP);
     assertThat(report.checks()).extracting(check -> check.name())
-        .containsExactly("ca-consistency", "store-read", "expiry:ca", "rotation", "store-staleness");
+        .containsExactly("ca-consistency", "ca-lineage", "ca-regression", "store-read", "expiry:ca", "rotation",
+            "store-staleness");
   }
 
   @Test

@@ -18,6 +18,19 @@ public enum AuditEventType {
   CA_FOLLOWED,
   /** After start, the store held a newer CA version that cannot be used; the CA in use stays. */
   CA_VERSION_REJECTED,
+  /**
+   * After start, the store held a CA that does not continue this replica's CA (not the same, not its
+   * prepared successor, not in its trust bundle, not cross-signed by it): refused, the CA in use
+   * stays. Once per refused version.
+   */
+  CA_LINEAGE_REFUSED,
+  /**
+   * The store went backwards: a lower version than this replica held, or the same version with other
+   * bytes (a restore from a backup, a reseeded counter). Once per regressed version.
+   */
+  CA_VERSION_REGRESSED,
+  /** An operator reset the lineage evidence of a CA key, so that a new CA may be founded there. */
+  CA_LINEAGE_RESET,
   /** The stored CA key was re-encrypted under another key-encryption key (or encrypted for the first time). */
   CA_KEY_REENCRYPTED,
   /** Rotation: a next CA was prepared next to the active one and added to the trust bundle. */

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default {@link AuditSink}: one line per event on the SLF4J logger {@value #LOGGER}, at INFO
- * (WARN for refused requests and failed bootstraps), as {@code key=value} pairs. Values that come
+ * (WARN for refused requests, failed bootstraps, lineage refusals and resets, and regressions), as
+ * {@code key=value} pairs. Values that come
  * from requesters (subjects, names) are quoted with control characters escaped, so a crafted CSR
  * cannot forge audit lines.
  */
@@ -28,7 +29,8 @@ public final class Slf4jAuditSink implements AuditSink {
   @Override
   public void record(AuditEvent event) {
     boolean warn = switch (event.type()) {
-      case REQUEST_REJECTED, CA_BOOTSTRAP_FAILED, CA_IMPORT_DIFFERENT_CA_STORED -> true;
+      case REQUEST_REJECTED, CA_BOOTSTRAP_FAILED, CA_IMPORT_DIFFERENT_CA_STORED, CA_LINEAGE_REFUSED,
+          CA_VERSION_REGRESSED, CA_LINEAGE_RESET -> true;
       default -> false;
     };
     if (warn ? !LOG.isWarnEnabled() : !LOG.isInfoEnabled()) {

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +47,61 @@ public final class CaChecks {
    * @return human-readable problems, each naming the certificate or key concerned; empty when valid
    */
   public static List<String> problems(CaMaterial material, Instant now, Provider provider) {
+    List<String> problems = new ArrayList<>(structuralProblems(material, provider));
+    problems.addAll(validityProblems(material, now, Duration.ZERO));
+    return List.copyOf(problems);
+  }
+
+  /**
+   * Lists the reasons the material cannot serve as a CA at {@code now}, if this replica's clock may be
+   * up to {@code notBeforeTolerance} behind the clock that made the CA: expired, or not valid yet by
+   * more than the tolerance. Cheap; callers run it on every use, unlike {@link #structuralProblems},
+   * whose result does not change with time.
+   *
+   * @param material the CA
+   * @param now the time to check validity at
+   * @param notBeforeTolerance how far {@code now} may lie before the certificate's notBefore
+   * @return problems; one that names {@code clock skew} when only the notBefore check failed
+   */
+  public static List<String> validityProblems(CaMaterial material, Instant now, Duration notBeforeTolerance) {
     Objects.requireNonNull(material, "material");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(notBeforeTolerance, "notBeforeTolerance");
+    X509Certificate certificate = material.certificate();
+    String name = name(material);
+    List<String> problems = new ArrayList<>();
+    Instant notBefore = certificate.getNotBefore().toInstant();
+    Instant notAfter = certificate.getNotAfter().toInstant();
+    if (now.isAfter(notAfter)) {
+      problems.add(name + " expired at " + notAfter + " (now " + now + ")");
+    }
+    if (now.plus(notBeforeTolerance).isBefore(notBefore)) {
+      problems.add(name + " is not valid before " + notBefore + " (now " + now + "): clock skew of "
+          + Duration.between(now, notBefore).toSeconds() + " s, more than the tolerated "
+          + notBeforeTolerance.toSeconds() + " s; is this replica's clock behind?");
+    }
+    return List.copyOf(problems);
+  }
+
+  /** Whether {@code material} is not valid yet at {@code now} by more than {@code tolerance}. */
+  public static boolean notYetValid(CaMaterial material, Instant now, Duration tolerance) {
+    return now.plus(tolerance).isBefore(material.certificate().getNotBefore().toInstant());
+  }
+
+  /**
+   * Lists every reason the material cannot serve as a CA that does not depend on time: CA flag, key
+   * usage, key algorithm, key pair, chain signatures.
+   *
+   * @param material the CA
+   * @param provider the JCA provider for the key proof
+   * @return problems, each naming the certificate or key concerned; empty when valid
+   */
+  public static List<String> structuralProblems(CaMaterial material, Provider provider) {
+    Objects.requireNonNull(material, "material");
     Objects.requireNonNull(provider, "provider");
     List<String> problems = new ArrayList<>();
     X509Certificate certificate = material.certificate();
-    String name = "CA certificate '" + certificate.getSubjectX500Principal().getName() + "' ("
-        + material.fingerprint().shortForm() + ")";
+    String name = name(material);
 
     if (certificate.getBasicConstraints() < 0) {
       problems.add(name + " is not a CA: its basic constraints do not say CA:true");
@@ -61,15 +110,6 @@ public final class CaChecks {
     if (keyUsage == null || keyUsage.length <= KEY_CERT_SIGN || !keyUsage[KEY_CERT_SIGN]) {
       problems.add(name + " lacks the keyCertSign key usage, so it may not sign certificates");
     }
-    Instant notBefore = certificate.getNotBefore().toInstant();
-    Instant notAfter = certificate.getNotAfter().toInstant();
-    if (now.isAfter(notAfter)) {
-      problems.add(name + " expired at " + notAfter + " (now " + now + ")");
-    }
-    if (now.isBefore(notBefore)) {
-      problems.add(name + " is not valid before " + notBefore + " (now " + now + ")");
-    }
-
     KeyAlgorithm certificateAlgorithm = null;
     try {
       certificateAlgorithm = PemKeys.algorithmOf(certificate.getPublicKey());
@@ -107,6 +147,11 @@ public final class CaChecks {
       }
     }
     return List.copyOf(problems);
+  }
+
+  private static String name(CaMaterial material) {
+    return "CA certificate '" + material.certificate().getSubjectX500Principal().getName() + "' ("
+        + material.fingerprint().shortForm() + ")";
   }
 
   /**

@@ -125,7 +125,9 @@ public final class EdgeNode implements AutoCloseable {
 
   /** A new context over the same managers, with an empty session cache (for tests and probes). */
   SSLContext freshTls() {
-    return TlsContexts.sslContext(source.keyManager(), source.trustManager().orElseThrow());
+    // Every connection takes its context from tls(), a new one per identity reload: wrapping the key
+    // manager (which hides it from TlsContexts' session invalidation) loses nothing.
+    return TlsContexts.sslContext(new PresentingKeyManager(source.keyManager()), source.trustManager().orElseThrow());
   }
 
   boolean running() {
@@ -177,7 +179,7 @@ public final class EdgeNode implements AutoCloseable {
       ReplicaEndpoint replica = replicas.get((first + i) % replicas.size());
       try {
         countHandshake();
-        TinyHttps.Response answer = TinyHttps.exchange(tls, replica.hubAddress(), "POST", "/v1/hub/renew", body,
+        TinyHttps.Response answer = TinyHttps.exchange(tls(), replica.hubAddress(), "POST", "/v1/hub/renew", body,
             settings.requestTimeout());
         if (answer.status() != 200) {
           recordFailure(FailureKind.BAD_ANSWER, "renewal at " + replica.name() + ": HTTP " + answer.status() + " " + answer.text());
@@ -252,7 +254,7 @@ public final class EdgeNode implements AutoCloseable {
       ReplicaEndpoint replica = replicas.get((int) ((n + attempt) % replicas.size()));
       try {
         countHandshake();
-        TinyHttps.Response answer = TinyHttps.exchange(settings.fullHandshakes() ? freshTls() : tls, replica.hubAddress(),
+        TinyHttps.Response answer = TinyHttps.exchange(settings.fullHandshakes() ? freshTls() : tls(), replica.hubAddress(),
             "GET", "/v1/hub/ping", null,
             settings.requestTimeout());
         if (answer.status() == 200) {

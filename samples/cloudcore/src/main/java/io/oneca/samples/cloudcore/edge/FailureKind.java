@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -25,12 +27,20 @@ public enum FailureKind {
    */
   public static FailureKind of(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException) {
+      if (t instanceof CertificateException || t instanceof CertPathValidatorException
+          || t instanceof CertPathBuilderException) {
         return CERTIFICATE_OR_TRUST;
       }
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (t instanceof SSLException && (message.contains("certificate") || message.contains("unknown_ca")
           || message.contains("pkix") || message.contains("no subject alternative") || message.contains("trust"))) {
+        return CERTIFICATE_OR_TRUST;
+      }
+      // Whatever the exception type (other TLS stacks, wrapped errors): words only trust failures use.
+      if (message.contains("unknown authority") || message.contains("certification path")
+          || message.contains("pkix path") || message.contains("unknown_ca") || message.contains("bad_certificate")
+          || message.contains("certificate_unknown") || message.contains("certificate_expired")
+          || message.contains("certificate_required")) {
         return CERTIFICATE_OR_TRUST;
       }
     }

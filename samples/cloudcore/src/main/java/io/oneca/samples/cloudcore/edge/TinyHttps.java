@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -51,7 +53,11 @@ final class TinyHttps {
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
       socket.setSSLParameters(parameters);
-      socket.startHandshake();
+      try {
+        socket.startHandshake();
+      } catch (IOException e) {
+        throw refusedOr(socket, address, e);
+      }
       return socket;
     } catch (IOException | RuntimeException e) {
       raw.close();
@@ -63,12 +69,36 @@ final class TinyHttps {
   static Response exchange(SSLContext tls, InetSocketAddress address, String method, String path, byte[] body,
       Duration timeout) throws IOException {
     try (SSLSocket socket = connect(tls, address, timeout)) {
-      writeRequest(socket, address, method, path, body, true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      int status = readStatus(in);
+      int status;
+      try {
+        // With TLS 1.3 the handshake may complete before the replica has checked our certificate.
+        writeRequest(socket, address, method, path, body, true);
+        status = readStatus(in);
+      } catch (IOException e) {
+        throw refusedOr(socket, address, e);
+      } finally {
+        PresentingKeyManager.presentedOn(socket);
+      }
       Map<String, String> headers = readHeaders(in);
       return new Response(status, headers, readAll(bodyStream(in, headers)));
     }
+  }
+
+  /**
+   * Returns a trust failure instead of {@code failure} when the connection broke at the transport
+   * level after the replica asked for a certificate from CAs other than this edge's (see
+   * {@link PresentingKeyManager}); otherwise {@code failure}.
+   */
+  private static IOException refusedOr(SSLSocket socket, InetSocketAddress address, IOException failure) {
+    if (failure instanceof SSLException || !PresentingKeyManager.presentedOn(socket)) {
+      return failure;
+    }
+    SSLHandshakeException refused = new SSLHandshakeException("the replica at " + address + " accepts client "
+        + "certificates only from other CAs than this edge's, and closed the connection: it does not trust this "
+        + "edge's certificate (" + failure + ")");
+    refused.initCause(failure);
+    return refused;
   }
 
   static void writeRequest(SSLSocket socket, InetSocketAddress address, String method, String path, byte[] body,

@@ -1,0 +1,103 @@
+package io.oneca.core;
+
+import io.oneca.core.internal.crypto.CaMaterial;
+import io.oneca.core.internal.crypto.FastVerification;
+import io.oneca.core.internal.record.CaRecord;
+import io.oneca.core.internal.record.RetiredCa;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The lineage rule: whether the active CA of an offered record continues the line of the record a
+ * replica holds. It does when it is the same CA, the prepared successor the replica knew, a CA the
+ * replica already trusts (its certificate or the root of its chain is in the held trust bundle),
+ * one cross-signed by the held active CA (or by a CA of the held bundle), or when the offered record
+ * retires the held active CA (it names it as its predecessor, as a forced rotation does). Anything
+ * else is a discontinuity: a deleted and re-created record, a restore from another installation, a
+ * replica pointed at the wrong key. Pure; thread-safe.
+ */
+final class CaLineage {
+  private CaLineage() {}
+
+  /**
+   * Returns why {@code offered} does not continue {@code held}, or empty when it does.
+   *
+   * @param held the record the replica uses now
+   * @param offered the record found in the store
+   */
+  static Optional<String> discontinuity(CaRecord held, CaRecord offered) {
+    // Certificates compare by their encoding: cheaper than fingerprints, and as exact.
+    CaMaterial next = offered.active();
+    X509Certificate nextCertificate = next.certificate();
+    if (nextCertificate.equals(held.active().certificate())) {
+      return Optional.empty();
+    }
+    if (held.prepared().map(prepared -> prepared.certificate().equals(nextCertificate)).orElse(false)) {
+      return Optional.empty();
+    }
+    X509Certificate root = next.chain().get(next.chain().size() - 1);
+    for (X509Certificate trusted : held.trustBundle()) {
+      if (trusted.equals(nextCertificate) || trusted.equals(root)) {
+        return Optional.empty();
+      }
+    }
+    if (offered.activeCross().isPresent() && crossSigned(offered.activeCross().get(), next, held)) {
+      return Optional.empty();
+    }
+    for (RetiredCa retired : offered.retired()) {
+      if (retired.certificate().equals(held.active().certificate())) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of("CA " + next.fingerprint().sha256Hex() + " does not continue CA "
+        + held.active().fingerprint().sha256Hex() + ": it is not that CA, not its prepared successor, not in its "
+        + "trust bundle, not cross-signed by it, and the record does not retire it");
+  }
+
+  /**
+   * Whether the lineage evidence admits {@code record}: it admits its active CA, or a CA the record
+   * names as retired or trusts (the record continues an admitted CA, for a replica that missed the
+   * forced rotation and the steps after it).
+   */
+  static boolean admitted(io.oneca.core.internal.record.LineageEvidence evidence, CaRecord record) {
+    if (evidence.admits(record.active().fingerprint())) {
+      return true;
+    }
+    for (RetiredCa retired : record.retired()) {
+      if (evidence.admits(retired.fingerprint())) {
+        return true;
+      }
+    }
+    for (X509Certificate trusted : record.trustBundle()) {
+      if (evidence.admits(io.oneca.api.Fingerprint.of(trusted))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code cross} certifies {@code next}'s key and is signed by the held active CA or a held anchor. */
+  private static boolean crossSigned(X509Certificate cross, CaMaterial next, CaRecord held) {
+    if (!Arrays.equals(cross.getPublicKey().getEncoded(), next.certificate().getPublicKey().getEncoded())) {
+      return false;
+    }
+    List<X509Certificate> issuers = new java.util.ArrayList<>();
+    issuers.add(held.active().certificate());
+    issuers.addAll(held.trustBundle());
+    for (X509Certificate issuer : issuers) {
+      if (!cross.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+        continue;
+      }
+      try {
+        FastVerification.verifySignedBy(cross, issuer.getPublicKey());
+        return true;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // Not this issuer: try the next.
+      }
+    }
+    return false;
+  }
+}
