@@ -31,6 +31,8 @@ final class SimReplica {
   CaView lastView;
   long maxVersion;
   long lastListenerVersion;
+  int restoresSeen;
+  int restoresSeenByListener;
 
   SimReplica(String name, SimClock clock) {
     this.name = name;
