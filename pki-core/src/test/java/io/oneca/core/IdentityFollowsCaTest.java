@@ -170,8 +170,23 @@ class IdentityFollowsCaTest {
       adoptAt.add(System.nanoTime() + (long) (random.nextDouble() * renewNanos));
       IdentitySnapshot renewed = identity.renewNow();
       check("renewNow", renewed, broken);
-      List<X509Certificate> onDisk = caCrt(out);
-      List<X509Certificate> leafOnDisk = Pem.decodeCertificates(Files.readString(out.resolve("tls.crt")));
+      // A renewal caused by the adoption may publish the next generation while this reads: read both
+      // files from one generation directory (the target of ..data), as a consumer of the link would.
+      List<X509Certificate> onDisk;
+      List<X509Certificate> leafOnDisk;
+      for (int attempt = 1; ; attempt++) {
+        Path generation = out.resolve("..data").toRealPath();
+        try {
+          onDisk = Pem.decodeCertificates(Files.readString(generation.resolve("ca.crt"), StandardCharsets.US_ASCII));
+          leafOnDisk = Pem.decodeCertificates(Files.readString(generation.resolve("tls.crt"), StandardCharsets.US_ASCII));
+          break;
+        } catch (java.io.IOException e) {
+          // That generation was removed after a newer one was published: read the newer one.
+          if (attempt == 100) {
+            throw new AssertionError("the output directory kept changing while read", e);
+          }
+        }
+      }
       if (!onDisk.contains(leafOnDisk.get(1))) {
         broken.add("files: ca.crt lacks the issuer " + leafOnDisk.get(1).getSubjectX500Principal());
       }
