@@ -60,17 +60,20 @@ final class LineageLedger {
   }
 
   /**
-   * Admits {@code next} into the line (an operator's forced rotation), creating the evidence with
-   * {@code current} as the founder if it is missing.
+   * Admits {@code next} into the line and distrusts {@code current} in the same compare-and-set (an
+   * operator's forced rotation with distrust), creating the evidence with {@code current} as the
+   * founder if it is missing. A distrusted CA is never admitted again until an operator reset.
    */
-  CompletableFuture<LineageEvidence> admit(Fingerprint current, Fingerprint next) {
+  CompletableFuture<LineageEvidence> admitDistrusting(Fingerprint current, Fingerprint next) {
     return update(evidence -> {
       LineageEvidence base = evidence != null ? evidence : LineageEvidence.founded(caKey, current, clock.instant(), writer);
       if (base.open()) {
         base = base.foundedBy(current, clock.instant(), writer);
       }
-      return base.admitted().contains(next.sha256Hex()) && evidence != null ? null
-          : base.admit(next, clock.instant(), writer);
+      if (evidence != null && base.admitted().contains(next.sha256Hex()) && base.distrusts(current)) {
+        return null;
+      }
+      return base.admit(next, clock.instant(), writer).distrust(current, clock.instant(), writer);
     }, 1);
   }
 

@@ -502,9 +502,12 @@ public final class OneCa implements AutoCloseable {
     follower.offerWritten(written, "rotation write", basis);
   }
 
-  /** Admits {@code next} into the lineage evidence before a forced rotation writes it. */
+  /**
+   * Admits {@code next} into the lineage evidence and distrusts {@code current} there, before a forced
+   * rotation with distrust writes the record.
+   */
   CompletableFuture<?> admitToLineage(Fingerprint current, Fingerprint next) {
-    return ledger.admit(current, next);
+    return ledger.admitDistrusting(current, next);
   }
 
   void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
