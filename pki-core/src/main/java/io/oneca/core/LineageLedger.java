@@ -60,21 +60,27 @@ final class LineageLedger {
   }
 
   /**
-   * Admits {@code next} into the line and distrusts {@code current} in the same compare-and-set (an
-   * operator's forced rotation with distrust), creating the evidence with {@code current} as the
-   * founder if it is missing. A distrusted CA is never admitted again until an operator reset.
+   * Admits {@code next} into the line (an operator's forced rotation), creating the evidence with
+   * {@code current} as the founder if it is missing.
    */
-  CompletableFuture<LineageEvidence> admitDistrusting(Fingerprint current, Fingerprint next) {
+  CompletableFuture<LineageEvidence> admit(Fingerprint current, Fingerprint next) {
     return update(evidence -> {
       LineageEvidence base = evidence != null ? evidence : LineageEvidence.founded(caKey, current, clock.instant(), writer);
       if (base.open()) {
         base = base.foundedBy(current, clock.instant(), writer);
       }
-      if (evidence != null && base.admitted().contains(next.sha256Hex()) && base.distrusts(current)) {
-        return null;
-      }
-      return base.admit(next, clock.instant(), writer).distrust(current, clock.instant(), writer);
+      return base.admitted().contains(next.sha256Hex()) && evidence != null ? null
+          : base.admit(next, clock.instant(), writer);
     }, 1);
+  }
+
+  /**
+   * Distrusts {@code ca} on the line (after a forced rotation with distrust replaced it in the record):
+   * never admitted again until an operator reset. Writes nothing if the evidence is absent or open.
+   */
+  CompletableFuture<LineageEvidence> distrust(Fingerprint ca) {
+    return update(evidence -> evidence == null || evidence.open() || evidence.distrusts(ca) ? null
+        : evidence.distrust(ca, clock.instant(), writer), 1);
   }
 
   /**

@@ -502,12 +502,14 @@ public final class OneCa implements AutoCloseable {
     follower.offerWritten(written, "rotation write", basis);
   }
 
-  /**
-   * Admits {@code next} into the lineage evidence and distrusts {@code current} there, before a forced
-   * rotation with distrust writes the record.
-   */
+  /** Admits {@code next} into the lineage evidence before a forced rotation writes it. */
   CompletableFuture<?> admitToLineage(Fingerprint current, Fingerprint next) {
-    return ledger.admitDistrusting(current, next);
+    return ledger.admit(current, next);
+  }
+
+  /** Distrusts {@code old} in the lineage evidence after a forced rotation with distrust replaced it. */
+  CompletableFuture<?> distrustInLineage(Fingerprint old) {
+    return ledger.distrust(old);
   }
 
   void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
