@@ -146,7 +146,8 @@ final class Bootstrap {
       }
       if (evidence.isPresent() && !evidence.get().value().open()) {
         LineageEvidence found = evidence.get().value();
-        if (importing && candidate != null && found.fingerprints().contains(candidate.active().fingerprint().sha256Hex())) {
+        if (importing && candidate != null && found.fingerprints().contains(candidate.active().fingerprint().sha256Hex())
+            && !found.distrusts(candidate.active().fingerprint())) {
           // Re-importing the CA the line was founded with restores the record; it founds nothing new.
           writeCandidate();
           return;
@@ -282,6 +283,14 @@ final class Bootstrap {
         LOG.warn("{}: could not record the lineage evidence of CA {} at '{}' in {}; a replica that finds the "
             + "record deleted could then found a new CA: {}", this, record.active().fingerprint().shortForm(),
             ledger.evidenceKey(), store.backend(), unwrap(error).toString());
+      } else if (written != null && written.distrusts(record.active().fingerprint())) {
+        // A forced rotation distrusted this CA (it may be compromised): a restored record never brings it back.
+        fail(new CaLineageException(store.backend(), key, List.of(record.active().fingerprint().sha256Hex()),
+            "version " + stored.version() + " holds CA " + record.active().fingerprint().sha256Hex() + ", which a "
+            + "forced rotation distrusted (lineage evidence at '" + ledger.evidenceKey() + "', written "
+            + written.at() + " by " + written.by() + "), so it is not used. Restore a record holding a later CA, "
+            + "run the forced rotation again if it did not complete, or start over on purpose: reset the lineage"));
+        return;
       }
       result.complete(adoption);
     });

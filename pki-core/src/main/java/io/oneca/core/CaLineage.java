@@ -60,9 +60,13 @@ final class CaLineage {
   /**
    * Whether the lineage evidence admits {@code record}: it admits its active CA, or a CA the record
    * names as retired or trusts (the record continues an admitted CA, for a replica that missed the
-   * forced rotation and the steps after it).
+   * forced rotation and the steps after it). Never when the evidence distrusts the record's active
+   * CA (a forced rotation distrusted it); a distrusted CA named as retired or trusted admits nothing.
    */
   static boolean admitted(io.oneca.core.internal.record.LineageEvidence evidence, CaRecord record) {
+    if (evidence.distrusts(record.active().fingerprint())) {
+      return false;
+    }
     if (evidence.admits(record.active().fingerprint())) {
       return true;
     }

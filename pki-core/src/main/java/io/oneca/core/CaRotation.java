@@ -479,8 +479,23 @@ public final class CaRotation {
                 oneCa.adoptWritten(applied.value(), write.next(), sent.basis());
                 write.onApplied().run();
                 LOG.info("CA rotation ({}) at version {} of '{}': {}", step, version, key, write.detail());
-                result.complete(new TransitionResult(step, Outcome.APPLIED, write.detail(),
-                    status(version, write.next())));
+                TransitionResult done = new TransitionResult(step, Outcome.APPLIED, write.detail(),
+                    status(version, write.next()));
+                if (write.admit() == null) {
+                  result.complete(done);
+                } else {
+                  // Distrusted only once the record no longer holds it: a write that failed leaves the old CA
+                  // active, and fresh replicas must still start on it.
+                  Fingerprint old = record.active().fingerprint();
+                  oneCa.distrustInLineage(old).whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                      LOG.warn("CA rotation ({}) of '{}': could not mark CA {} distrusted in the lineage evidence; "
+                          + "a store restored to a record holding it would be adopted again: {}", step, key,
+                          old.shortForm(), unwrap(failure).toString());
+                    }
+                    result.complete(done);
+                  });
+                }
               } else if (attempt < MAX_ATTEMPTS) {
                 attempt(step, plan, attempt + 1, result);
               } else {

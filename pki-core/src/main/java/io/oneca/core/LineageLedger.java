@@ -75,6 +75,15 @@ final class LineageLedger {
   }
 
   /**
+   * Distrusts {@code ca} on the line (after a forced rotation with distrust replaced it in the record):
+   * never admitted again until an operator reset. Writes nothing if the evidence is absent or open.
+   */
+  CompletableFuture<LineageEvidence> distrust(Fingerprint ca) {
+    return update(evidence -> evidence == null || evidence.open() || evidence.distrusts(ca) ? null
+        : evidence.distrust(ca, clock.instant(), writer), 1);
+  }
+
+  /**
    * Applies {@code change} to the evidence read (or {@code null} when absent) and writes the result
    * with a compare-and-set; a {@code null} result writes nothing. Retries on conflict.
    */

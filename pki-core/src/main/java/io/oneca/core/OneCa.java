@@ -507,6 +507,11 @@ public final class OneCa implements AutoCloseable {
     return ledger.admit(current, next);
   }
 
+  /** Distrusts {@code old} in the lineage evidence after a forced rotation with distrust replaced it. */
+  CompletableFuture<?> distrustInLineage(Fingerprint old) {
+    return ledger.distrust(old);
+  }
+
   void auditRotation(String kind, CaMaterial next, CaMaterial previous, boolean distrusted) {
     audit.rotation(kind, next, previous, distrusted, cache.current() == null ? 0 : cache.current().version());
   }

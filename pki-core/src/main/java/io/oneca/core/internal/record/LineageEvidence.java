@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  *   key oneca/ca
  *   founded 3f2a...   (SHA-256 of the CA the line was founded with; absent after a reset)
  *   admitted 9c01...  (0..16 lines: CAs an operator admitted to the line, e.g. a forced rotation)
+ *   distrusted 3f2a.. (0..16 lines: CAs a forced rotation distrusted; optional, older evidence has none)
  *   reset-from 3f2a.. (present after an operator reset: the fingerprint the reset named)
  *   at 2026-12-03T10:15:30Z
  *   by replica-1
@@ -32,14 +33,18 @@ import java.util.regex.Pattern;
  * @param key the CA record's store key
  * @param founded the founding CA's fingerprint (lower-case hex); empty while a reset is open
  * @param admitted CAs admitted by an operator action, oldest first, at most {@link #MAX_ADMITTED}
+ * @param distrusted CAs an operator distrusted with a forced rotation, oldest first, at most
+ *     {@link #MAX_DISTRUSTED}: never admitted again until an operator reset starts a new line
  * @param resetFrom the fingerprint a reset named, when the line was reset
  * @param at when the evidence was last written
  * @param by who wrote it
  */
-public record LineageEvidence(String key, Optional<String> founded, List<String> admitted, Optional<String> resetFrom,
-    Instant at, String by) {
+public record LineageEvidence(String key, Optional<String> founded, List<String> admitted, List<String> distrusted,
+    Optional<String> resetFrom, Instant at, String by) {
   /** The most admitted CAs kept; beyond it the oldest is dropped. */
   public static final int MAX_ADMITTED = 16;
+  /** The most distrusted CAs kept; beyond it the oldest is dropped. */
+  public static final int MAX_DISTRUSTED = 16;
   /** The suffix of the evidence key: {@code <caKey>.lineage}. */
   public static final String KEY_SUFFIX = ".lineage";
 
@@ -52,17 +57,22 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(founded, "founded");
     admitted = List.copyOf(admitted);
+    distrusted = List.copyOf(distrusted);
     Objects.requireNonNull(resetFrom, "resetFrom");
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(by, "by");
     founded.ifPresent(LineageEvidence::requireHex);
     admitted.forEach(LineageEvidence::requireHex);
+    distrusted.forEach(LineageEvidence::requireHex);
     resetFrom.ifPresent(LineageEvidence::requireHex);
     if (founded.isEmpty() && resetFrom.isEmpty()) {
       throw new IllegalArgumentException("evidence without a founding CA must record the reset that opened it");
     }
     if (admitted.size() > MAX_ADMITTED) {
       throw new IllegalArgumentException("at most " + MAX_ADMITTED + " admitted CAs");
+    }
+    if (distrusted.size() > MAX_DISTRUSTED) {
+      throw new IllegalArgumentException("at most " + MAX_DISTRUSTED + " distrusted CAs");
     }
     if (key.isEmpty() || by.isEmpty() || (key + by).chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
       throw new IllegalArgumentException("key and by must be printable ASCII without spaces");
@@ -76,7 +86,7 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
 
   /** Evidence of a line founded with {@code ca}. */
   public static LineageEvidence founded(String key, Fingerprint ca, Instant at, String by) {
-    return new LineageEvidence(key, Optional.of(ca.sha256Hex()), List.of(), Optional.empty(), at, by);
+    return new LineageEvidence(key, Optional.of(ca.sha256Hex()), List.of(), List.of(), Optional.empty(), at, by);
   }
 
   /** Whether a reset opened the key for a new line and no CA has founded it yet. */
@@ -97,10 +107,13 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
 
   /**
    * Whether an operator action admitted {@code ca} into the line: a forced rotation named it, or it
-   * founded the line after an operator reset.
+   * founded the line after an operator reset; and no forced rotation distrusted it since.
    */
   public boolean admits(Fingerprint ca) {
     String hex = ca.sha256Hex();
+    if (distrusted.contains(hex)) {
+      return false;
+    }
     return admitted.contains(hex) || (resetFrom.isPresent() && founded.map(hex::equals).orElse(false));
   }
 
@@ -112,17 +125,34 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
     while (next.size() > MAX_ADMITTED) {
       next.remove(0);
     }
-    return new LineageEvidence(key, founded, next, resetFrom, now, writer);
+    return new LineageEvidence(key, founded, next, distrusted, resetFrom, now, writer);
+  }
+
+  /** Whether a forced rotation distrusted {@code ca} on this line (only an operator reset clears it). */
+  public boolean distrusts(Fingerprint ca) {
+    return distrusted.contains(ca.sha256Hex());
+  }
+
+  /** This evidence with {@code ca} distrusted (the oldest distrust dropped beyond the limit). */
+  public LineageEvidence distrust(Fingerprint ca, Instant now, String writer) {
+    List<String> next = new ArrayList<>(distrusted);
+    next.remove(ca.sha256Hex());
+    next.add(ca.sha256Hex());
+    while (next.size() > MAX_DISTRUSTED) {
+      next.remove(0);
+    }
+    return new LineageEvidence(key, founded, admitted, next, resetFrom, now, writer);
   }
 
   /** This open evidence, closed by the CA that founded the new line. */
   public LineageEvidence foundedBy(Fingerprint ca, Instant now, String writer) {
-    return new LineageEvidence(key, Optional.of(ca.sha256Hex()), List.of(), resetFrom, now, writer);
+    return new LineageEvidence(key, Optional.of(ca.sha256Hex()), List.of(), List.of(), resetFrom, now, writer);
   }
 
-  /** Open evidence after an operator reset away from {@code expected}. */
+  /** Open evidence after an operator reset away from {@code expected}: the new line starts without distrust. */
   public static LineageEvidence reset(String key, Fingerprint expected, Instant now, String writer) {
-    return new LineageEvidence(key, Optional.empty(), List.of(), Optional.of(expected.sha256Hex()), now, writer);
+    return new LineageEvidence(key, Optional.empty(), List.of(), List.of(), Optional.of(expected.sha256Hex()), now,
+        writer);
   }
 
   /** Encodes as described in the class comment. */
@@ -130,6 +160,7 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
     StringBuilder text = new StringBuilder(MAGIC).append('\n').append("key ").append(key).append('\n');
     founded.ifPresent(hex -> text.append("founded ").append(hex).append('\n'));
     admitted.forEach(hex -> text.append("admitted ").append(hex).append('\n'));
+    distrusted.forEach(hex -> text.append("distrusted ").append(hex).append('\n'));
     resetFrom.ifPresent(hex -> text.append("reset-from ").append(hex).append('\n'));
     text.append("at ").append(at).append('\n').append("by ").append(by).append('\n');
     return text.toString().getBytes(StandardCharsets.UTF_8);
@@ -155,6 +186,7 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
     String at = null;
     String by = null;
     List<String> admitted = new ArrayList<>();
+    List<String> distrusted = new ArrayList<>();
     for (int i = 1; i < lines.length; i++) {
       String line = lines[i];
       if (line.isEmpty() && i == lines.length - 1) {
@@ -170,6 +202,7 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
         case "key" -> key = once(key, value, name, backend, evidenceKey, version);
         case "founded" -> founded = once(founded, value, name, backend, evidenceKey, version);
         case "admitted" -> admitted.add(value);
+        case "distrusted" -> distrusted.add(value);
         case "reset-from" -> resetFrom = once(resetFrom, value, name, backend, evidenceKey, version);
         case "at" -> at = once(at, value, name, backend, evidenceKey, version);
         case "by" -> by = once(by, value, name, backend, evidenceKey, version);
@@ -180,8 +213,8 @@ public record LineageEvidence(String key, Optional<String> founded, List<String>
       throw unreadable(backend, evidenceKey, version, "a required field (key, at, by) is missing");
     }
     try {
-      return new LineageEvidence(key, Optional.ofNullable(founded), admitted, Optional.ofNullable(resetFrom),
-          Instant.parse(at), by);
+      return new LineageEvidence(key, Optional.ofNullable(founded), admitted, distrusted,
+          Optional.ofNullable(resetFrom), Instant.parse(at), by);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw unreadable(backend, evidenceKey, version, e.getMessage());
     }

@@ -30,6 +30,9 @@ class LineageEvidenceTest {
       LineageEvidence evidence = LineageEvidence.founded("oneca/ca", fingerprint(random), AT, "replica-" + seed);
       for (int i = random.nextInt(20); i > 0; i--) {
         evidence = evidence.admit(fingerprint(random), AT.plusSeconds(i), "ops");
+        if (random.nextBoolean()) {
+          evidence = evidence.distrust(fingerprint(random), AT.plusSeconds(i), "ops");
+        }
       }
       if (random.nextBoolean()) {
         evidence = LineageEvidence.reset("oneca/ca", fingerprint(random), AT, "ops");
@@ -40,7 +43,44 @@ class LineageEvidenceTest {
       LineageEvidence decoded = LineageEvidence.decode(evidence.encode(), "test", "oneca/ca.lineage", 1);
       assertThat(decoded).as("seed %d", seed).isEqualTo(evidence);
       assertThat(decoded.admitted()).hasSizeLessThanOrEqualTo(LineageEvidence.MAX_ADMITTED);
+      assertThat(decoded.distrusted()).hasSizeLessThanOrEqualTo(LineageEvidence.MAX_DISTRUSTED);
     }
+  }
+
+  @Test
+  void evidenceWithoutDistrustedLines_asWrittenBeforeThem_stillDecodes() {
+    Random random = new Random(3);
+    Fingerprint founded = fingerprint(random);
+    Fingerprint admitted = fingerprint(random);
+    String old = "oneca-lineage 1\nkey oneca/ca\nfounded " + founded.sha256Hex() + "\nadmitted "
+        + admitted.sha256Hex() + "\nat 2026-12-03T10:15:30Z\nby replica-1\n";
+    LineageEvidence decoded = LineageEvidence.decode(old.getBytes(StandardCharsets.UTF_8), "test", "k.lineage", 1);
+    assertThat(decoded.distrusted()).isEmpty();
+    assertThat(decoded.admits(admitted)).isTrue();
+    assertThat(decoded.encode()).isEqualTo(old.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void distrusted_isNeverAdmitted_untilAReset() {
+    Random random = new Random(5);
+    Fingerprint first = fingerprint(random);
+    Fingerprint second = fingerprint(random);
+    Fingerprint third = fingerprint(random);
+    LineageEvidence evidence = LineageEvidence.founded("k", first, AT, "r").admit(second, AT, "ops")
+        .distrust(first, AT, "ops").admit(third, AT, "ops").distrust(second, AT, "ops");
+    assertThat(evidence.admits(second)).as("admitted once, distrusted since").isFalse();
+    assertThat(evidence.distrusts(first)).isTrue();
+    assertThat(evidence.admits(third)).isTrue();
+    String text = new String(evidence.encode(), StandardCharsets.UTF_8);
+    assertThat(text).contains("distrusted " + first.sha256Hex() + "\n", "distrusted " + second.sha256Hex() + "\n");
+    LineageEvidence decoded = LineageEvidence.decode(evidence.encode(), "test", "k.lineage", 1);
+    assertThat(decoded.admits(second)).isFalse();
+    assertThat(LineageEvidence.reset("k", third, AT, "ops").foundedBy(second, AT, "r").distrusted())
+        .as("a reset starts the line over").isEmpty();
+    for (int i = 0; i < LineageEvidence.MAX_DISTRUSTED + 5; i++) {
+      evidence = evidence.distrust(fingerprint(random), AT, "ops");
+    }
+    assertThat(evidence.distrusted()).hasSize(LineageEvidence.MAX_DISTRUSTED);
   }
 
   @Test
