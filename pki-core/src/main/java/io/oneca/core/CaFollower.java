@@ -37,6 +37,7 @@ final class CaFollower implements AutoCloseable {
   private final IssuanceAudit audit;
   private final CaChangeDispatcher dispatcher;
   private final LineageLedger ledger;
+  private final java.util.Set<io.oneca.api.Fingerprint> leftBehind = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private Subscription subscription;
   private ScheduledFuture<?> resync;
   private volatile boolean closed;
@@ -151,7 +152,8 @@ final class CaFollower implements AutoCloseable {
       return;
     }
     Versioned<byte[]> stored = state.get();
-    long heldBefore = cache.current().version();
+    CaCache.CaState before = cache.current();
+    long heldBefore = before.version();
     CaCache.Offer offer = admitted ? cache.offerAdmitted(stored, basis)
         : basis == CaCache.NO_BASIS ? cache.offer(stored) : cache.offerRead(stored, basis);
     if (offer.regressed()) {
@@ -159,6 +161,7 @@ final class CaFollower implements AutoCloseable {
     }
     switch (offer.advance()) {
       case ADVANCED, READOPTED -> {
+        rememberLeftBehind(before, offer.state());
         stats.reloaded(clock.instant(), stored.version());
         audit.followed(offer.state().view());
         LOG.info("Adopted CA {} at version {} of key '{}' (from {} via {})",
@@ -181,6 +184,27 @@ final class CaFollower implements AutoCloseable {
     }
   }
 
+  /** Whether an adoption this replica made dropped {@code ca} from the trust bundle altogether. */
+  boolean leftBehind(io.oneca.api.Fingerprint ca) {
+    return leftBehind.contains(ca);
+  }
+
+  /**
+   * Remembers the active CA an adoption dropped from the trust bundle altogether (a forced rotation
+   * that distrusted it): this replica never re-adopts it through the lineage evidence, which a store
+   * restored from a snapshot may have rolled back to before the distrust.
+   */
+  private void rememberLeftBehind(CaCache.CaState before, CaCache.CaState after) {
+    if (before == null || after == null) {
+      return;
+    }
+    java.security.cert.X509Certificate previous = before.record().active().certificate();
+    if (!after.record().active().certificate().equals(previous) && !after.record().trustBundle().contains(previous)
+        && after.record().retired().stream().noneMatch(retired -> retired.certificate().equals(previous))) {
+      leftBehind.add(before.record().active().fingerprint());
+    }
+  }
+
   /**
    * A CA off the line: adopt it if the lineage evidence says an operator admitted it, else say so
    * once per version. The evidence is read first, so an admitted CA raises no false alarm.
@@ -191,7 +215,12 @@ final class CaFollower implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (error == null && evidence.isPresent() && CaLineage.admitted(evidence.get().value(), offer.offered())) {
+      if (leftBehind.contains(foreign)) {
+        LOG.warn("CA {} at version {} of key '{}' was left behind by a rotation that distrusted it while this "
+            + "replica watched; the lineage evidence cannot bring it back (a store restored to before that rotation "
+            + "restores older evidence too)", foreign.shortForm(), stored.version(), key);
+      } else if (error == null && evidence.isPresent()
+          && CaLineage.admitted(evidence.get().value(), offer.offered())) {
         LOG.warn("CA {} at version {} of key '{}' is admitted by the lineage evidence at '{}' (written {} by {}); "
             + "adopting it", foreign.shortForm(), stored.version(), key, ledger.evidenceKey(),
             evidence.get().value().at(), evidence.get().value().by());

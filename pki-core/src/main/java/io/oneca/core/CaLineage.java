@@ -58,29 +58,14 @@ final class CaLineage {
   }
 
   /**
-   * Whether the lineage evidence admits {@code record}: it admits its active CA, or a CA the record
-   * names as retired or trusts (the record continues an admitted CA, for a replica that missed the
-   * forced rotation and the steps after it). Never when the evidence distrusts the record's active
-   * CA (a forced rotation distrusted it); a distrusted CA named as retired or trusted admits nothing.
+   * Whether the lineage evidence admits {@code record}: it admits the record's active CA (every
+   * prepared or forced successor is admitted before the record naming it is written, so a replica cut
+   * off through whole rotation cycles still recognises its line), and does not distrust it (a forced
+   * rotation distrusted it). A record is never admitted for what else it names: a record whose active
+   * CA is foreign but whose bundle holds a freshly prepared, admitted CA is still refused.
    */
   static boolean admitted(io.oneca.core.internal.record.LineageEvidence evidence, CaRecord record) {
-    if (evidence.distrusts(record.active().fingerprint())) {
-      return false;
-    }
-    if (evidence.admits(record.active().fingerprint())) {
-      return true;
-    }
-    for (RetiredCa retired : record.retired()) {
-      if (evidence.admits(retired.fingerprint())) {
-        return true;
-      }
-    }
-    for (X509Certificate trusted : record.trustBundle()) {
-      if (evidence.admits(io.oneca.api.Fingerprint.of(trusted))) {
-        return true;
-      }
-    }
-    return false;
+    return !evidence.distrusts(record.active().fingerprint()) && evidence.admits(record.active().fingerprint());
   }
 
   /** Whether {@code cross} certifies {@code next}'s key and is signed by the held active CA or a held anchor. */

@@ -65,9 +65,20 @@ public final class CaRotation {
   private sealed interface Decision permits Write, Stop {}
 
   /** A record to write; {@code admit}, when not null, is admitted into the lineage evidence first. */
-  private record Write(CaRecord next, String detail, Runnable onApplied, Fingerprint admit) implements Decision {
+  /**
+   * A record to write. {@code admit}, when not null, is a new CA admitted into the lineage evidence
+   * before the write (every prepared or forced successor: a replica cut off through a whole rotation
+   * cycle, whose CA was pruned meanwhile, then recognises the store's CA as its line's). With
+   * {@code distrustPrevious} the replaced active CA is marked distrusted once the write applied.
+   */
+  private record Write(CaRecord next, String detail, Runnable onApplied, Fingerprint admit, boolean distrustPrevious)
+      implements Decision {
     Write(CaRecord next, String detail, Runnable onApplied) {
-      this(next, detail, onApplied, null);
+      this(next, detail, onApplied, null, false);
+    }
+
+    Write(CaRecord next, String detail, Runnable onApplied, Fingerprint admit) {
+      this(next, detail, onApplied, admit, false);
     }
   }
 
@@ -136,7 +147,7 @@ public final class CaRotation {
       CaMaterial next = successor.get(now);
       return new Write(RotationTransitions.prepare(record, next, cross(next, record.active(), now), now),
           "prepared CA " + shortName(next) + " to succeed " + shortName(record.active()),
-          () -> oneCa.auditRotation("prepared", next, record.active(), false));
+          () -> oneCa.auditRotation("prepared", next, record.active(), false), next.fingerprint());
     }).whenComplete((result, error) -> successor.discardUnless(result));
   }
 
@@ -216,14 +227,15 @@ public final class CaRotation {
       RotationTransitions.Step step = RotationTransitions.force(record, next, cross(next, old, now),
           distrustPrevious, now, retainUntil);
       // Distrusting the old CA removes every link from it to the new one; the lineage evidence records
-      // the operator's decision so that other replicas adopt the new CA instead of refusing it.
+      // the operator's decision (the new CA admitted, the old one distrusted once the write applied) so
+      // that other replicas adopt the new CA instead of refusing it.
       return new Write(step.record(), "forced rotation from CA " + shortName(old) + " to " + shortName(next)
           + (distrustPrevious ? "; the old CA is no longer trusted" : "; the old CA stays trusted until "
               + retainUntil), () -> {
                 oneCa.auditRotation("forced", next, old, distrustPrevious);
                 step.dropped().forEach(dropped -> oneCa.auditRetired(dropped, "more than "
                     + RotationTransitions.MAX_RETIRED + " retired CAs"));
-              }, distrustPrevious ? next.fingerprint() : null);
+              }, next.fingerprint(), distrustPrevious);
     }).whenComplete((result, error) -> successor.discardUnless(result));
   }
 
@@ -337,7 +349,7 @@ public final class CaRotation {
                 + ", which is due for rotation since " + policy.thresholds().prepareAt(active), () -> {
                   auditPruned.run();
                   oneCa.auditRotation("prepared", next, current, false);
-                });
+                }, next.fingerprint());
       }
       if (!pruned.dropped().isEmpty()) {
         return new Write(base, prunedDetail.substring(0, prunedDetail.length() - 2), auditPruned);
@@ -481,7 +493,7 @@ public final class CaRotation {
                 LOG.info("CA rotation ({}) at version {} of '{}': {}", step, version, key, write.detail());
                 TransitionResult done = new TransitionResult(step, Outcome.APPLIED, write.detail(),
                     status(version, write.next()));
-                if (write.admit() == null) {
+                if (!write.distrustPrevious()) {
                   result.complete(done);
                 } else {
                   // Distrusted only once the record no longer holds it: a write that failed leaves the old CA

@@ -482,7 +482,8 @@ public final class OneCa implements AutoCloseable {
       return CompletableFuture.completedFuture(record);
     }
     return ledger.read().thenApply(evidence -> {
-      if (evidence.isPresent() && CaLineage.admitted(evidence.get().value(), record)) {
+      if (evidence.isPresent() && !follower.leftBehind(record.active().fingerprint())
+          && CaLineage.admitted(evidence.get().value(), record)) {
         follower.offerAdmitted(stored, "rotation read, admitted by the lineage evidence");
         return record;
       }

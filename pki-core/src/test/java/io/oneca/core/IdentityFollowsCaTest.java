@@ -73,7 +73,9 @@ class IdentityFollowsCaTest {
     X509Certificate prepared = oneCa.rotation().status().prepared().orElseThrow().chain().get(0);
     long preparedVersion = oneCa.ca().storeVersion();
 
-    Await.until("ca.crt holds the prepared CA", () -> caCrt(out).contains(prepared));
+    // Files are published before the snapshot reference: wait for both.
+    Await.until("ca.crt and the snapshot hold the prepared CA",
+        () -> caCrt(out).contains(prepared) && identity.current().trustBundle().contains(prepared));
     assertThat(caCrt(out)).containsExactlyInAnyOrderElementsOf(oneCa.ca().trustBundle());
     assertThat(Files.readString(out.resolve("tls.crt"))).as("the certificate is kept").isEqualTo(tlsCrt);
     assertThat(identity.current().certificate()).isEqualTo(first.certificate());

@@ -32,6 +32,7 @@ final class SimReplica {
   long maxVersion;
   long lastListenerVersion;
   int restoresSeen;
+  boolean refusedByDesign;
   int restoresSeenByListener;
 
   SimReplica(String name, SimClock clock) {
@@ -52,6 +53,7 @@ final class SimReplica {
     startHandled = false;
     down = false;
     gaveUpUnreachable = false;
+    refusedByDesign = false;
   }
 
   @Override
