@@ -16,7 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The deterministic simulation of OneCA replicas (see pki-core/README.md, "Deterministic
  * simulation"). System properties: {@code sim.seeds} (default 10000), {@code sim.budget} (seconds
- * of wall time, default 90), {@code sim.steps} (default 30), {@code sim.threads} (default 2),
+ * of wall time, default 115, so that the suite stays within two minutes of simulation), {@code sim.steps} (default 30), {@code sim.threads} (default 2),
  * {@code sim.firstSeed}, {@code sim.seed} (replay one seed and print its trace),
  * {@code sim.invariants}/{@code sim.faults} (instead of {@link SimConfig#IN_SUITE}),
  * {@code sim.hunt=true} (everything on; report which seeds break which invariant).
@@ -41,7 +41,7 @@ class DeterministicSimulationTest {
       return;
     }
     int seeds = Integer.getInteger("sim.seeds", 10_000);
-    Duration budget = Duration.ofSeconds(Long.getLong("sim.budget", 90));
+    Duration budget = Duration.ofSeconds(Long.getLong("sim.budget", 115));
     long first = Long.getLong("sim.firstSeed", 1);
     SimulationRunner.Summary summary = runner.run(first, seeds, Integer.getInteger("sim.threads", 2), budget);
     String report = String.format("simulation: %d of %d seeds (%s, %d steps) in %.1f s = %.1f seeds/s "
