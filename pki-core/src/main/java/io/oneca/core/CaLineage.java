@@ -14,7 +14,7 @@ import java.util.Optional;
  * The lineage rule: whether the active CA of an offered record continues the line of the record a
  * replica holds. It does when it is the same CA, the prepared successor the replica knew, a CA the
  * replica already trusts (its certificate or the root of its chain is in the held trust bundle),
- * one cross-signed by the held active CA (or by a CA of the held bundle), or when the offered record
+ * one cross-signed by the held active CA, or when the offered record
  * retires the held active CA (it names it as its predecessor, as a forced rotation does). Anything
  * else is a discontinuity: a deleted and re-created record, a restore from another installation, a
  * replica pointed at the wrong key. Pure; thread-safe.
@@ -68,15 +68,15 @@ final class CaLineage {
     return !evidence.distrusts(record.active().fingerprint()) && evidence.admits(record.active().fingerprint());
   }
 
-  /** Whether {@code cross} certifies {@code next}'s key and is signed by the held active CA or a held anchor. */
+  /** Whether {@code cross} certifies {@code next}'s key and is signed by the held active CA. */
   private static boolean crossSigned(X509Certificate cross, CaMaterial next, CaRecord held) {
     if (!Arrays.equals(cross.getPublicKey().getEncoded(), next.certificate().getPublicKey().getEncoded())) {
       return false;
     }
-    List<X509Certificate> issuers = new java.util.ArrayList<>();
-    issuers.add(held.active().certificate());
-    issuers.addAll(held.trustBundle());
-    for (X509Certificate issuer : issuers) {
+    // Only the held active CA vouches for a successor: a CA merely still trusted (retired, kept until
+    // its leaves expire) may have been the issuer of a cross-certificate for a CA a forced rotation
+    // distrusted since (simulation seed 397).
+    for (X509Certificate issuer : List.of(held.active().certificate())) {
       if (!cross.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
         continue;
       }
