@@ -148,9 +148,12 @@ public final class PropagationDriver {
             throw new IllegalStateException("the driver's rotation lost a race");
           }
         } else {
-          byte[] encoded = codec.encode(new CaRecord(next, List.of(next.certificate()), Instant.now(), "driver"),
-              "oneca/ca");
+          // A successor that retires the current CA, as an operator's replacement must be since CA lineage
+          // (an unrelated CA written over the record is refused by every replica).
           Versioned<byte[]> current = writer.get("oneca/ca").get().orElseThrow();
+          CaRecord successor = io.oneca.core.internal.record.RotationTransitions.force(codec.decode(current, "driver"),
+              next, java.util.Optional.empty(), false, Instant.now(), Instant.now().plus(Duration.ofDays(1))).record();
+          byte[] encoded = codec.encode(successor, "oneca/ca");
           start = System.nanoTime();
           CasResult result = writer.compareAndSet("oneca/ca", Precondition.atVersion(current.version()), encoded).get();
           if (!(result instanceof CasResult.Applied)) {
