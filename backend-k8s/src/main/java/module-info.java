@@ -16,6 +16,7 @@ module io.oneca.backend.k8s {
   requires kubernetes.client;
   requires io.fabric8.kubernetes.client.jdkhttp;
   requires java.net.http;
+  requires org.slf4j;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jsr310;
   requires com.fasterxml.jackson.dataformat.yaml;

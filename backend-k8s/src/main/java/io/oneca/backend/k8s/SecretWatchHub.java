@@ -26,6 +26,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscriptions of one {@link KubernetesSecretStore}: one fabric8 watch (by the managed-by
@@ -53,7 +55,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * newest version this store has seen for the key and for the whole store, and is then delivered.
  */
 final class SecretWatchHub {
-  private static final System.Logger LOG = System.getLogger(SecretWatchHub.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SecretWatchHub.class);
   private static final long MIN_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
 
@@ -118,7 +120,7 @@ final class SecretWatchHub {
     } catch (RejectedExecutionException alreadyStopped) {
       // close() ran before.
     } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "closing the watch of " + backend + " did not finish cleanly: " + e);
+      LOG.warn("closing the watch of " + backend + " did not finish cleanly: " + e);
     } finally {
       events.shutdownNow();
     }
@@ -279,7 +281,7 @@ final class SecretWatchHub {
     if (closed || watchGeneration != generation) {
       return;
     }
-    LOG.log(System.Logger.Level.DEBUG, "watch of " + backend + " ended (" + why + "); re-reading");
+    LOG.debug("watch of " + backend + " ended (" + why + "); re-reading");
     generation++;
     closeWatch();
     retryLater(why);
@@ -294,7 +296,7 @@ final class SecretWatchHub {
     failures++;
     long delay = failures == 1 ? 0 : Math.min(MAX_BACKOFF_MILLIS, MIN_BACKOFF_MILLIS << Math.min(failures - 2, 10));
     if (failures > 1) {
-      LOG.log(System.Logger.Level.WARNING, "watch of " + backend + " could not sync (" + why + "); retrying in "
+      LOG.warn("watch of " + backend + " could not sync (" + why + "); retrying in "
           + delay + " ms (attempt " + failures + ")");
     }
     resyncScheduled = true;
@@ -319,13 +321,13 @@ final class SecretWatchHub {
       try {
         current.close();
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.DEBUG, "closing a watch of " + backend + " failed: " + e);
+        LOG.debug("closing a watch of " + backend + " failed: " + e);
       }
     }
   }
 
   private void raiseVersion(Versioned<byte[]> value, Secret secret, long newestSeen) {
-    LOG.log(System.Logger.Level.WARNING, "Secret " + secret.getMetadata().getName() + " for key '" + value.key()
+    LOG.warn("Secret " + secret.getMetadata().getName() + " for key '" + value.key()
         + "' was re-created at version " + value.version() + ", not above version " + newestSeen
         + " already seen; raising its version");
     try {
@@ -333,11 +335,11 @@ final class SecretWatchHub {
         try {
           operations.raiseVersion(value.key(), secret, newestSeen);
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "could not raise the version of key '" + value.key() + "': " + e.getMessage());
+          LOG.warn("could not raise the version of key '" + value.key() + "': " + e.getMessage());
         }
       });
     } catch (RejectedExecutionException e) {
-      LOG.log(System.Logger.Level.DEBUG, "store closing; version of key '" + value.key() + "' not raised");
+      LOG.debug("store closing; version of key '" + value.key() + "' not raised");
     }
   }
 
@@ -347,7 +349,7 @@ final class SecretWatchHub {
     try {
       return operations.codec().decode(key, secret);
     } catch (UnreadableRecordException e) {
-      LOG.log(System.Logger.Level.WARNING, "ignoring an unreadable state in the watch of " + backend + ": " + e.getMessage());
+      LOG.warn("ignoring an unreadable state in the watch of " + backend + ": " + e.getMessage());
       return null;
     }
   }
